@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// One runner for unit, integration and end-to-end tests. Integration tests start their own
+// servers (nats-server, etcd + kube-apiserver) on free loopback ports; see test/support/.
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // Two cores: more workers only add contention with the servers the tests start.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
