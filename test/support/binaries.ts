@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,4 +31,33 @@ export function binary(target: 'nats-server' | 'etcd' | 'kube' | 'kwok' | 'helm'
 
 export function natsServerBinary(): string {
   return binary('nats-server', `nats-server-${versions().NATS_SERVER_VERSION}`);
+}
+
+export function etcdBinary(): string {
+  return binary('etcd', `etcd-${versions().ETCD_VERSION}`);
+}
+
+export type KubeBinaryName = 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl';
+
+export function kubeBinary(name: KubeBinaryName): string {
+  return binary('kube', `${name}-${versions().KUBERNETES_VERSION}`);
+}
+
+/** The kwok binary and the Stage files (from kwok's own module) that make it act like kubelets. */
+export function kwokBinary(): { binary: string; stages: string[] } {
+  const v = versions().KWOK_VERSION;
+  const stagesDir = binary('kwok', `kwok-stages-${v}`);
+  const stages = readdirSync(stagesDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(stagesDir, f));
+  return { binary: binary('kwok', `kwok-${v}`), stages };
+}
+
+/** Where the helm binary is (or will be once built), without building it. */
+export function helmPath(): string {
+  return join(binDir(), `helm-${versions().HELM_VERSION}`);
+}
+
+export function helmBinary(): string {
+  return binary('helm', `helm-${versions().HELM_VERSION}`);
 }

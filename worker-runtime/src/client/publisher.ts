@@ -1,0 +1,108 @@
+import { createInbox, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/nats-core';
+import { TimeoutError } from '../errors.ts';
+
+export interface PublishAck {
+  stream: string;
+  seq: number;
+  duplicate: boolean;
+}
+
+/** JetStream refused the message (no stream for the subject, limits reached, wrong sequence...). */
+export class PublishRejectedError extends Error {
+  override readonly name = 'PublishRejectedError';
+  readonly code: number;
+  constructor(code: number, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+interface Pending {
+  resolve(ack: PublishAck): void;
+  reject(err: Error): void;
+  deadline: number;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * The fast enqueue path: a core publish with a reply subject on one shared inbox, which collects
+ * JetStream's publish acks. `js.publish()` makes a request (and a subscription lookup) per message;
+ * this sends one protocol line per message and matches acks by the reply token, measured 6-8x
+ * faster. Every publish still waits for its ack, so nothing is silently lost.
+ */
+export class AckingPublisher {
+  private readonly prefix: string;
+  private readonly sub: Subscription;
+  private readonly pending = new Map<number, Pending>();
+  private next = 0;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly nc: NatsConnection;
+  private readonly timeoutMs: number;
+
+  constructor(nc: NatsConnection, timeoutMs: number) {
+    this.nc = nc;
+    this.timeoutMs = timeoutMs;
+    this.prefix = createInbox();
+    this.sub = nc.subscribe(`${this.prefix}.*`, {
+      callback: (err, msg) => {
+        if (err) return this.failAll(err);
+        const token = Number(msg.subject.slice(this.prefix.length + 1));
+        const p = this.pending.get(token);
+        if (!p) return; // acked after its timeout: the caller already got an error
+        this.pending.delete(token);
+        if (msg.headers?.hasError) {
+          const code = msg.headers.code;
+          const what = code === 503 ? 'no stream listens on this subject (is the queue created?)' : msg.headers.description;
+          return p.reject(new PublishRejectedError(code, what));
+        }
+        let body: { stream?: string; seq?: number; duplicate?: boolean; error?: { code: number; description: string } };
+        try {
+          body = JSON.parse(decoder.decode(msg.data)) as typeof body;
+        } catch {
+          return p.reject(new PublishRejectedError(0, 'unreadable publish ack'));
+        }
+        if (body.error) return p.reject(new PublishRejectedError(body.error.code, body.error.description));
+        p.resolve({ stream: body.stream ?? '', seq: body.seq ?? 0, duplicate: body.duplicate === true });
+      },
+    });
+    // One timer for all publishes: a timer per message would cost more than the publish itself.
+    this.sweeper = setInterval(() => this.sweep(), Math.min(1000, Math.max(10, timeoutMs / 4)));
+    this.sweeper.unref();
+  }
+
+  publish(subject: string, data: Uint8Array, headers: MsgHdrs): Promise<PublishAck> {
+    const token = this.next++;
+    return new Promise<PublishAck>((resolve, reject) => {
+      this.pending.set(token, { resolve, reject, deadline: Date.now() + this.timeoutMs });
+      try {
+        this.nc.publish(subject, data, { headers, reply: `${this.prefix}.${token}` });
+      } catch (e) {
+        this.pending.delete(token);
+        reject(e as Error);
+      }
+    });
+  }
+
+  /** Fails every publish still waiting (used on close). */
+  close(): void {
+    clearInterval(this.sweeper);
+    this.sub.unsubscribe();
+    this.failAll(new Error('publisher closed'));
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [token, p] of this.pending) {
+      if (p.deadline <= now) {
+        this.pending.delete(token);
+        p.reject(new TimeoutError(`no publish ack within ${this.timeoutMs} ms`));
+      }
+    }
+  }
+
+  private failAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}

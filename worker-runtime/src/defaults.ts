@@ -1,0 +1,39 @@
+/**
+ * Every default of the runtime, in one place, each with the reason it is what it is.
+ * The operator derives the same values for the JetStream objects it creates from these.
+ */
+export const DEFAULTS = {
+  /** Celery and BullMQ users expect a handful of retries; 5 rides out a minute-long outage with backoff. */
+  maxAttempts: 5,
+  /** First retry after 1 s: long enough not to hammer a failing dependency, short enough to feel instant. */
+  backoffDelayMs: 1_000,
+  /** Exponential backoff is capped so a task is never parked for hours by a transient failure. */
+  backoffMaxDelayMs: 5 * 60_000,
+  /** Tasks per worker process at once: I/O-bound handlers (the common case) overlap well at 16. */
+  concurrency: 16,
+  /**
+   * A hung handler must free its slot eventually; long tasks set their own timeout. The worker
+   * extends the ack deadline (`working()`) while a task runs, so this, not ackWait, bounds a task.
+   */
+  taskTimeoutMs: 5 * 60_000,
+  /** JetStream redelivers an unacked task after this; it only matters when a worker dies. */
+  ackWaitMs: 30_000,
+  /** SIGTERM drain: matches Kubernetes' default 30 s grace period minus time to nak and exit. */
+  drainTimeoutMs: 25_000,
+  /** Results live a day: long enough to fetch, short enough that the bucket never grows unbounded. */
+  resultTtlMs: 24 * 60 * 60_000,
+  /** NATS' own default max_payload; larger payloads belong in object storage, passed by reference. */
+  maxPayloadBytes: 1024 * 1024,
+  /** JetStream's default dedupe window: two enqueues with one idempotency key within it run once. */
+  duplicateWindowMs: 2 * 60_000,
+  /** A publish ack slower than this means the server is unwell; the enqueue fails rather than hangs. */
+  publishTimeoutMs: 10_000,
+  /** How long `handle.result()` waits unless told otherwise. */
+  resultTimeoutMs: 60_000,
+  /** Dead letters are kept two weeks: time to notice, fix and replay. */
+  deadLetterMaxAgeMs: 14 * 24 * 60 * 60_000,
+  /** Consume loop restarts back off up to this, so a missing stream does not spin the CPU. */
+  consumeRestartMaxDelayMs: 10_000,
+  /** Idle heartbeat of the pull consumer: a dead server is noticed within two of these. */
+  idleHeartbeatMs: 5_000,
+} as const;

@@ -1,0 +1,86 @@
+/**
+ * Errors carry a decision. A handler throws them to tell the worker what to do next; the runtime
+ * throws them to tell the caller whether trying again can help.
+ */
+
+/** The task can never succeed (bad input, a business rule): skip remaining retries and dead-letter it. */
+export class PermanentError extends Error {
+  override readonly name = 'PermanentError';
+}
+
+/** Try again after exactly `delayMs` (e.g. a rate-limited API said when), counting as an attempt. */
+export class RetryLater extends Error {
+  override readonly name = 'RetryLater';
+  readonly delayMs: number;
+  constructor(delayMs: number, message = `retry in ${delayMs} ms`) {
+    super(message);
+    this.delayMs = delayMs;
+  }
+}
+
+/** The handler ran past its timeout; retried like any other failure. */
+export class TaskTimeoutError extends Error {
+  override readonly name = 'TaskTimeoutError';
+}
+
+/** The payload failed the task's schema: dead-lettered at once, retrying cannot fix it. */
+export class PayloadValidationError extends PermanentError {
+  readonly issues: readonly string[];
+  constructor(task: string, issues: readonly string[]) {
+    super(`payload of task ${task} is invalid: ${issues.join('; ')}`);
+    this.issues = issues;
+  }
+}
+
+/** A message that is not a valid Celeriac task (not JSON, unknown task, too large). */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+  /** Machine-readable reason, also the dead letter's `Celeriac-Dead-Reason` header. */
+  readonly reason: DeadReason;
+  constructor(reason: DeadReason, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/** The task ended in `failed` or `dead`; `handle.result()` rejects with it. */
+export class TaskFailedError extends Error {
+  override readonly name = 'TaskFailedError';
+  readonly taskId: string;
+  readonly state: string;
+  readonly remote: { message: string; type?: string; stack?: string } | undefined;
+  constructor(taskId: string, state: string, remote?: { message: string; type?: string; stack?: string }) {
+    super(`task ${taskId} ${state}${remote ? `: ${remote.message}` : ''}`);
+    this.taskId = taskId;
+    this.state = state;
+    this.remote = remote;
+  }
+}
+
+/** Waiting for a result or a publish ack took too long. Retrying may help. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/** Why a message went to the dead-letter stream. Part of the wire protocol (docs/protocol.md). */
+export type DeadReason =
+  | 'malformed'
+  | 'unknown-task'
+  | 'invalid-payload'
+  | 'too-large'
+  | 'permanent-error'
+  | 'max-attempts';
+
+/** Normalises anything a handler threw (strings, objects, undefined) into a message, type and stack. */
+export function describeError(err: unknown): { message: string; type: string; stack?: string } {
+  if (err instanceof Error) {
+    return { message: err.message || err.name, type: err.name, ...(err.stack ? { stack: err.stack } : {}) };
+  }
+  let message: string;
+  try {
+    message = typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err));
+  } catch {
+    message = String(err);
+  }
+  return { message: `non-Error thrown: ${message}`, type: typeof err };
+}

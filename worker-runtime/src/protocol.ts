@@ -1,0 +1,153 @@
+/**
+ * The wire protocol: the one module that producers, workers, the operator and docs/protocol.md
+ * agree on. Anything here is a public contract: any NATS client in any language can enqueue a
+ * task by publishing one message as described below.
+ *
+ * - Task message: subject `celeriac.<queue>.tasks.<task>`, body = the payload as JSON (UTF-8),
+ *   optional headers `Celeriac-Id`, `Nats-Msg-Id` (idempotency), `Celeriac-Enqueued-At`, and any
+ *   `Celeriac-Meta-*` metadata.
+ * - Results: KV bucket `CELERIAC_<QUEUE>_RESULTS`, key = task id, value = ResultRecord JSON.
+ * - Dead letters: subject `celeriac.<queue>.dead.<task>`, original body and headers plus
+ *   `Celeriac-Dead-*` headers.
+ */
+
+/** Queue names are DNS labels (they come from Kubernetes object names) and become subject tokens. */
+const QUEUE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Task names become subject tokens: dots separate tokens, no wildcards or whitespace. */
+const TASK_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+/** KV keys allow this alphabet; ids are also used as keys. */
+const TASK_ID = /^[-/_=.a-zA-Z0-9]{1,200}$/;
+
+export const SUBJECT_ROOT = 'celeriac';
+export const CONSUMER_NAME = 'workers';
+
+export const HEADERS = {
+  id: 'Celeriac-Id',
+  enqueuedAt: 'Celeriac-Enqueued-At',
+  metaPrefix: 'Celeriac-Meta-',
+  msgId: 'Nats-Msg-Id',
+  deadReason: 'Celeriac-Dead-Reason',
+  deadError: 'Celeriac-Dead-Error',
+  deadErrorType: 'Celeriac-Dead-Error-Type',
+  deadStack: 'Celeriac-Dead-Stack',
+  deadAttempts: 'Celeriac-Dead-Attempts',
+  deadSubject: 'Celeriac-Dead-Subject',
+  deadAt: 'Celeriac-Dead-At',
+  deadStreamSeq: 'Celeriac-Dead-Stream-Seq',
+} as const;
+
+export function isValidQueueName(name: string): boolean {
+  return QUEUE_NAME.test(name);
+}
+export function isValidTaskName(name: string): boolean {
+  return TASK_NAME.test(name) && name.length <= 200;
+}
+export function isValidTaskId(id: string): boolean {
+  return TASK_ID.test(id);
+}
+
+export function assertQueueName(name: string): void {
+  if (!isValidQueueName(name)) {
+    throw new TypeError(`invalid queue name ${JSON.stringify(name)}: use lowercase letters, digits and '-', at most 63`);
+  }
+}
+export function assertTaskName(name: string): void {
+  if (!isValidTaskName(name)) {
+    throw new TypeError(`invalid task name ${JSON.stringify(name)}: use letters, digits, '_', '-' and '.' separators`);
+  }
+}
+
+/** The JetStream names of one queue. */
+export interface QueueNames {
+  queue: string;
+  stream: string;
+  /** Subjects of the task stream (one wildcard). */
+  taskSubjects: string;
+  consumer: string;
+  deadLetterStream: string;
+  deadLetterSubjects: string;
+  resultBucket: string;
+}
+
+const streamToken = (queue: string) => queue.toUpperCase().replaceAll('-', '_');
+
+export function queueNames(queue: string): QueueNames {
+  assertQueueName(queue);
+  const s = streamToken(queue);
+  return {
+    queue,
+    stream: `CELERIAC_${s}`,
+    taskSubjects: `${SUBJECT_ROOT}.${queue}.tasks.>`,
+    consumer: CONSUMER_NAME,
+    deadLetterStream: `CELERIAC_${s}_DLQ`,
+    deadLetterSubjects: `${SUBJECT_ROOT}.${queue}.dead.>`,
+    resultBucket: `CELERIAC_${s}_RESULTS`,
+  };
+}
+
+export function taskSubject(queue: string, task: string): string {
+  return `${SUBJECT_ROOT}.${queue}.tasks.${task}`;
+}
+export function deadLetterSubject(queue: string, task: string): string {
+  return `${SUBJECT_ROOT}.${queue}.dead.${task}`;
+}
+
+/** The task name from a task subject, or undefined when the subject is not one of the queue's. */
+export function taskNameFromSubject(queue: string, subject: string): string | undefined {
+  const prefix = `${SUBJECT_ROOT}.${queue}.tasks.`;
+  if (!subject.startsWith(prefix)) return undefined;
+  const name = subject.slice(prefix.length);
+  return name.length > 0 ? name : undefined;
+}
+
+/** States of a task's result record. `pending` is implicit: no record yet. */
+export type TaskState = 'pending' | 'started' | 'retrying' | 'succeeded' | 'failed' | 'dead';
+export const FINAL_STATES: ReadonlySet<TaskState> = new Set(['succeeded', 'failed', 'dead']);
+
+/** The value stored in the result bucket under the task id. JSON, documented in docs/protocol.md. */
+export interface ResultRecord {
+  id: string;
+  task: string;
+  state: TaskState;
+  /** Attempts made so far (1 on the first run). */
+  attempts: number;
+  /** Milliseconds since the epoch. */
+  enqueuedAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  updatedAt: number;
+  /** The handler's return value, for `succeeded`. */
+  result?: unknown;
+  error?: { message: string; type?: string; stack?: string };
+  /** For `retrying`: when the next attempt is due. */
+  retryAt?: number;
+  /** The last value the handler reported with `ctx.progress()`. */
+  progress?: unknown;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function encodeJson(value: unknown): Uint8Array {
+  const text = JSON.stringify(value);
+  // JSON.stringify(undefined) is undefined: send `null` so every body is valid JSON.
+  return encoder.encode(text ?? 'null');
+}
+
+export type DecodeResult = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/** Decodes a task body; an empty body is `undefined` payload (tasks without arguments). */
+export function decodeJson(data: Uint8Array): DecodeResult {
+  if (data.length === 0) return { ok: true, value: undefined };
+  let text: string;
+  try {
+    text = decoder.decode(data);
+  } catch {
+    return { ok: false, reason: 'body is not valid UTF-8' };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (e) {
+    return { ok: false, reason: `body is not JSON: ${(e as Error).message}` };
+  }
+}

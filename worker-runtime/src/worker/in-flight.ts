@@ -1,0 +1,53 @@
+import type { JsMsg } from '@nats-io/jetstream';
+
+/** One running task, as the worker's single ticker sees it. */
+export interface InFlightTask {
+  msg: JsMsg;
+  task: string;
+  startedAt: number;
+  lastWorking: number;
+  timeoutAt: number;
+  controller: AbortController;
+  /** Once set, nothing more may be done with the message (acked, naked, termed or handed back). */
+  settled: boolean;
+  /** Rejects the attempt's race when it times out. */
+  expire(err: Error): void;
+}
+
+/**
+ * Tracks running tasks. One interval for all of them extends ack deadlines (`working()`) and
+ * enforces timeouts: a timer per task would cost more than a no-op task.
+ */
+export class InFlight {
+  readonly tasks = new Set<InFlightTask>();
+  private readonly ticker: NodeJS.Timeout;
+  private readonly heartbeatMs: number;
+
+  constructor(ackWaitMs: number, onTimeout: (t: InFlightTask) => Error) {
+    // Three chances per ack window: one lost or late heartbeat never causes a redelivery.
+    this.heartbeatMs = Math.max(100, Math.floor(ackWaitMs / 3));
+    this.ticker = setInterval(() => this.tick(onTimeout), Math.min(1000, this.heartbeatMs));
+    this.ticker.unref();
+  }
+
+  get size(): number {
+    return this.tasks.size;
+  }
+
+  private tick(onTimeout: (t: InFlightTask) => Error): void {
+    const now = Date.now();
+    for (const t of this.tasks) {
+      if (t.settled) continue;
+      if (now >= t.timeoutAt) {
+        t.expire(onTimeout(t));
+      } else if (now - t.lastWorking >= this.heartbeatMs) {
+        t.lastWorking = now;
+        t.msg.working();
+      }
+    }
+  }
+
+  close(): void {
+    clearInterval(this.ticker);
+  }
+}
