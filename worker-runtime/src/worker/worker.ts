@@ -57,6 +57,7 @@ export class Worker {
   private inFlight: InFlight | undefined;
   private heartbeat: WorkerHeartbeat | undefined;
   private consuming = false;
+  private connected = true;
   private closing: Promise<void> | undefined;
   private completed = 0;
   private resolveClosed!: () => void;
@@ -88,7 +89,7 @@ export class Worker {
 
   /** True while a consume loop is alive and the connection is up: the readiness probe. */
   get ready(): boolean {
-    return this.consuming && !this.nc.isClosed() && !this.shutdown.signal.aborted;
+    return this.consuming && this.connected && !this.nc.isClosed() && !this.shutdown.signal.aborted;
   }
 
   get inFlightCount(): number {
@@ -154,6 +155,7 @@ export class Worker {
         });
       },
     });
+    void this.watchConnection();
     const interval = this.opts.heartbeatIntervalMs ?? 1000;
     if (interval > 0) {
       this.heartbeat = new WorkerHeartbeat(this.nc, this.queue, interval, () => ({
@@ -165,6 +167,14 @@ export class Worker {
       }));
     }
     this.log.info({ queue: this.queue, tasks: [...this.tasks.keys()], concurrency: this.concurrency }, 'worker started');
+  }
+
+  /** A pull consumer cannot deliver while disconnected: readiness must say so, not wait for a timeout. */
+  private async watchConnection(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'disconnect') this.connected = false;
+      else if (s.type === 'reconnect') this.connected = true;
+    }
   }
 
   /**

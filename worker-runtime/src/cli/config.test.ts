@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { readWorkerConfig } from './config.ts';
+
+describe('readWorkerConfig', () => {
+  it('reads queue, modules and NATS settings from env and flags', () => {
+    const c = readWorkerConfig(['--tasks', 'a.js', 'b.js'], {
+      CELERIAC_QUEUE: 'emails',
+      CELERIAC_TASK_MODULES: 'c.js, d.js',
+      NATS_URL: 'nats://n1:4222,nats://n2:4222',
+      NATS_CREDS_FILE: '/var/run/nats/creds',
+      CELERIAC_CONCURRENCY: '32',
+      CELERIAC_DEFAULT_RETRY: '{"maxAttempts":2}',
+      HOSTNAME: 'pod-1',
+    });
+    expect(c.queue).toBe('emails');
+    expect(c.taskModules).toEqual(['a.js', 'b.js', 'c.js', 'd.js']);
+    expect(c.nats.servers).toEqual(['nats://n1:4222', 'nats://n2:4222']);
+    expect(c.nats.credsFile).toBe('/var/run/nats/creds');
+    expect(c.concurrency).toBe(32);
+    expect(c.defaultRetry?.maxAttempts).toBe(2);
+    expect(c.name).toBe('pod-1');
+  });
+
+  it.each([
+    [[], { CELERIAC_TASK_MODULES: 'a.js' }, /CELERIAC_QUEUE/],
+    [[], { CELERIAC_QUEUE: 'q' }, /no task modules/],
+    [['a.js'], { CELERIAC_QUEUE: 'q', CELERIAC_CONCURRENCY: 'many' }, /CELERIAC_CONCURRENCY/],
+    [['a.js'], { CELERIAC_QUEUE: 'q', CELERIAC_DEFAULT_RETRY: '{"maxAttempts":0}' }, /CELERIAC_DEFAULT_RETRY/],
+    [['--bogus'], { CELERIAC_QUEUE: 'q' }, /--bogus/],
+  ])('rejects %j %j naming what is wrong', (argv, env, msg) => {
+    expect(() => readWorkerConfig(argv, env)).toThrow(msg);
+  });
+});

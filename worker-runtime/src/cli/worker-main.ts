@@ -1,0 +1,83 @@
+import { pino } from 'pino';
+import { connectNats, describeConnection } from '../connection.ts';
+import { startHealthServer } from '../worker/http.ts';
+import { Worker } from '../worker/worker.ts';
+import { ConfigError, readWorkerConfig } from './config.ts';
+import { loadTasks } from './load-tasks.ts';
+
+/**
+ * The worker process of the runtime image (`celeriac-worker`). Exit codes: 0 after a graceful
+ * drain, 2 for a configuration error (fix the pod spec), 1 for anything else.
+ */
+export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  const bootLog = pino({ name: 'celeriac-worker', level: env.LOG_LEVEL ?? 'info' });
+  let config;
+  try {
+    config = readWorkerConfig(argv, env);
+  } catch (e) {
+    bootLog.fatal({ error: (e as Error).message }, 'invalid configuration');
+    return 2;
+  }
+  const log = pino({ name: 'celeriac-worker', level: config.logLevel, base: { queue: config.queue, worker: config.name } });
+  // A task's stray promise must not take the whole worker (and its other tasks) down with it.
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection in task code'));
+  process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception in task code'));
+
+  let tasks;
+  try {
+    tasks = await loadTasks(config.taskModules);
+  } catch (e) {
+    log.fatal({ error: (e as Error).message }, e instanceof ConfigError ? 'invalid task modules' : 'task modules failed');
+    return 2;
+  }
+  log.info({ nats: describeConnection(config.nats) }, 'connecting to nats');
+  const nc = await connectNats(config.nats);
+  const worker = new Worker(nc, {
+    queue: config.queue,
+    tasks,
+    concurrency: config.concurrency,
+    ...(config.prefetch ? { prefetch: config.prefetch } : {}),
+    ...(config.defaultRetry ? { defaultRetry: config.defaultRetry } : {}),
+    defaultTimeoutMs: config.taskTimeoutMs,
+    ...(config.results !== undefined ? { results: config.results } : {}),
+    name: config.name,
+    logger: log,
+    processMetrics: true,
+  });
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect' || s.type === 'reconnect') log.warn({ status: s.type }, 'nats connection changed');
+    }
+  })();
+  const http = config.httpPort > 0
+    ? await startHealthServer({ host: config.httpHost, port: config.httpPort, ready: () => worker.ready, registry: worker.metrics.registry })
+    : undefined;
+  // The queue may not exist yet (the operator is creating it): keep trying, unready meanwhile.
+  for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      await worker.start();
+      break;
+    } catch (e) {
+      log.warn({ error: (e as Error).message, retryInMs: delay }, 'cannot start consuming yet');
+      if (stopRequested) return 0;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'stopping');
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    if (stopRequested) resolve();
+  });
+  await worker.close(config.drainTimeoutMs);
+  http?.close();
+  await nc.drain().catch(() => undefined);
+  return 0;
+}
+
+let stopRequested = false;
+process.once('SIGTERM', () => (stopRequested = true));
+process.once('SIGINT', () => (stopRequested = true));
