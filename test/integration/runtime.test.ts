@@ -41,7 +41,7 @@ describe('task runtime on a real nats-server', () => {
   async function setup(tasks: TaskDefinition<any, any>[], opts: { results?: boolean; ackWaitMs?: number; concurrency?: number; maxPayloadBytes?: number } = {}) {
     const queue = uniqueQueue();
     await createQueue(nc, queue, {
-      results: { enabled: opts.results ?? true, ttlMs: 60_000 },
+      results: { enabled: opts.results ?? true, ttlMs: 60_000, maxBytes: 0 },
       ...(opts.ackWaitMs ? { ackWaitMs: opts.ackWaitMs } : {}),
     });
     const client = new Client(nc, { queue });

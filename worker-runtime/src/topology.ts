@@ -13,38 +13,44 @@ import {
 } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { DEFAULTS } from './defaults.ts';
-import { queueNames } from './protocol.ts';
+import { queueNames, taskSubject } from './protocol.ts';
 
 /** Everything that decides the JetStream objects of one queue (the TaskQueue spec, in ms). */
 export interface QueueSettings {
   queue: string;
+  /** Task names the stream accepts; empty = any task (one wildcard subject). */
+  tasks: readonly string[];
   storage: 'file' | 'memory';
   replicas: number;
   /** Limits on waiting tasks; 0 = unlimited. Past a limit new enqueues are refused, never old tasks dropped. */
   maxAgeMs: number;
   maxMessages: number;
   maxBytes: number;
+  /** At a limit: 'new' refuses new enqueues (safe default), 'old' drops the oldest waiting tasks. */
+  discard: 'new' | 'old';
   ackWaitMs: number;
   /** Tasks delivered and not yet acked, across all workers (JetStream max_ack_pending). */
   maxInFlight: number;
   duplicateWindowMs: number;
-  deadLetter: { maxAgeMs: number; maxMessages: number };
-  results: { enabled: boolean; ttlMs: number };
+  deadLetter: { enabled: boolean; maxAgeMs: number; maxMessages: number; maxBytes: number };
+  results: { enabled: boolean; ttlMs: number; maxBytes: number };
 }
 
 export function defaultQueueSettings(queue: string, overrides: Partial<QueueSettings> = {}): QueueSettings {
   return {
     queue,
+    tasks: [],
     storage: 'file',
     replicas: 1,
     maxAgeMs: 0,
     maxMessages: 0,
     maxBytes: 0,
+    discard: 'new',
     ackWaitMs: DEFAULTS.ackWaitMs,
     maxInFlight: 10_000,
     duplicateWindowMs: DEFAULTS.duplicateWindowMs,
-    deadLetter: { maxAgeMs: DEFAULTS.deadLetterMaxAgeMs, maxMessages: 0 },
-    results: { enabled: true, ttlMs: DEFAULTS.resultTtlMs },
+    deadLetter: { enabled: true, maxAgeMs: DEFAULTS.deadLetterMaxAgeMs, maxMessages: 0, maxBytes: 0 },
+    results: { enabled: true, ttlMs: DEFAULTS.resultTtlMs, maxBytes: 0 },
     ...overrides,
   };
 }
@@ -57,15 +63,16 @@ export function desiredTaskStream(s: QueueSettings): Partial<StreamConfig> & { n
   const n = queueNames(s.queue);
   return {
     name: n.stream,
-    subjects: [n.taskSubjects],
+    // Listing the tasks makes an enqueue of an unknown task fail at publish time, not in a worker.
+    subjects: s.tasks.length > 0 ? s.tasks.map((t) => taskSubject(s.queue, t)) : [n.taskSubjects],
     retention: RetentionPolicy.Workqueue,
     storage: storageType(s.storage),
     num_replicas: s.replicas,
     max_age: ns(s.maxAgeMs),
     max_msgs: s.maxMessages > 0 ? s.maxMessages : -1,
     max_bytes: s.maxBytes > 0 ? s.maxBytes : -1,
-    // Refuse new tasks at a limit instead of silently deleting queued ones.
-    discard: DiscardPolicy.New,
+    // Refusing new tasks at a limit (the default) never silently deletes queued ones.
+    discard: s.discard === 'old' ? DiscardPolicy.Old : DiscardPolicy.New,
     duplicate_window: ns(s.duplicateWindowMs),
     allow_direct: true,
   };
@@ -96,6 +103,7 @@ export function desiredDeadLetterStream(s: QueueSettings): Partial<StreamConfig>
     num_replicas: s.replicas,
     max_age: ns(s.deadLetter.maxAgeMs),
     max_msgs: s.deadLetter.maxMessages > 0 ? s.deadLetter.maxMessages : -1,
+    max_bytes: s.deadLetter.maxBytes > 0 ? s.deadLetter.maxBytes : -1,
     discard: DiscardPolicy.Old,
   };
 }
@@ -107,6 +115,7 @@ export function desiredResultBucket(s: QueueSettings) {
     replicas: s.replicas,
     storage: storageType(s.storage),
     history: 1,
+    ...(s.results.maxBytes > 0 ? { max_bytes: s.results.maxBytes } : {}),
   };
 }
 
@@ -116,7 +125,8 @@ export function desiredResultBucket(s: QueueSettings) {
  */
 export async function ensureQueue(nc: NatsConnection, settings: QueueSettings): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  for (const cfg of [desiredTaskStream(settings), desiredDeadLetterStream(settings)]) {
+  const streams = [desiredTaskStream(settings), ...(settings.deadLetter.enabled ? [desiredDeadLetterStream(settings)] : [])];
+  for (const cfg of streams) {
     try {
       await jsm.streams.info(cfg.name);
       await jsm.streams.update(cfg.name, cfg);

@@ -28,6 +28,8 @@ export interface RunDeps {
   metrics: WorkerMetrics;
   log: Logger;
   maxPayloadBytes: number;
+  /** False when the queue has dead letters off: bad tasks are then only terminated (and logged). */
+  deadLetters: boolean;
   defaultRetry: RetryPolicy;
   /** Aborted when the worker shuts down: handlers see it through ctx.signal. */
   shutdown: AbortSignal;
@@ -206,7 +208,7 @@ async function deadLetter(
   deps: RunDeps,
 ): Promise<void> {
   try {
-    await publishDeadLetter(deps.js, deps.queue, msg, { reason, error, attempts: base.attempts });
+    if (deps.deadLetters) await publishDeadLetter(deps.js, deps.queue, msg, { reason, error, attempts: base.attempts });
     // Ids from foreign publishers may not be valid KV keys; such results are simply not recorded.
     if (deps.results && isValidTaskId(base.id)) {
       const now = Date.now();

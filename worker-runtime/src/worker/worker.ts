@@ -115,6 +115,11 @@ export class Worker {
         results = undefined;
       }
     }
+    const deadLetters = await jsm.streams.info(names.deadLetterStream).then(
+      () => true,
+      () => false,
+    );
+    if (!deadLetters) this.log.warn({ queue: this.queue }, 'queue has no dead-letter stream; failed tasks will only be terminated');
     this.inFlight = new InFlight(ackWaitMs, (t) => new TaskTimeoutError(`task ${t.task} timed out after ${Date.now() - t.startedAt} ms`));
     const deps: RunDeps = {
       queue: this.queue,
@@ -125,6 +130,7 @@ export class Worker {
       metrics: this.metrics,
       log: this.log,
       maxPayloadBytes: this.opts.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes,
+      deadLetters,
       defaultRetry: this.opts.defaultRetry ?? DEFAULT_RETRY_POLICY,
       shutdown: this.shutdown.signal,
       onCompleted: () => this.completed++,
