@@ -17,32 +17,50 @@ export class KubeHttpError extends Error {
 
 const http = new IsomorphicFetchHttpLibrary();
 
+export interface KubeRequest {
+  method: HttpMethod;
+  path: string;
+  query?: Record<string, string | undefined>;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Gives up (rejects) when this aborts, e.g. `AbortSignal.timeout(ms)`. */
+  signal?: AbortSignal;
+}
+
 /**
- * GETs a path and returns the JSON body as sent, through client-node's own transport and
- * authentication (client certificates, tokens, exec plugins). Used for the informer's list so
- * listed objects are plain JSON exactly like watched ones: the typed list calls turn timestamps
- * into Date objects, and a cache mixing both shapes misleads any comparison.
+ * One API request through client-node's own transport and authentication (client certificates,
+ * tokens, exec plugins), answering the JSON body exactly as sent. The typed API classes turn
+ * timestamps into Date objects (and leave MicroTime fields as strings despite their types); for
+ * the informer's list and the Lease this plain form is what we want.
  */
-export async function getJson<T>(
-  kc: KubeConfig,
-  path: string,
-  query: Record<string, string | undefined> = {},
-  signal?: AbortSignal,
-): Promise<T> {
+export async function requestJson<T>(kc: KubeConfig, req: KubeRequest): Promise<T> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const url = new URL(cluster.server + path);
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
-  const ctx = new RequestContext(url.toString(), HttpMethod.GET);
+  const url = new URL(cluster.server + req.path);
+  for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+  const ctx = new RequestContext(url.toString(), req.method);
   ctx.setHeaderParam('Accept', 'application/json');
-  if (signal) ctx.setSignal(signal);
+  if (req.body !== undefined) {
+    ctx.setHeaderParam('Content-Type', 'application/json');
+    ctx.setBody(JSON.stringify(req.body));
+  }
+  if (req.signal) ctx.setSignal(req.signal);
   await kc.applySecurityAuthentication(ctx);
   const res = await http.send(ctx).toPromise();
   const text = await res.body.text();
   if (res.httpStatusCode < 200 || res.httpStatusCode > 299) {
-    throw new KubeHttpError(res.httpStatusCode, `GET ${path}: ${res.httpStatusCode} ${statusMessage(text)}`);
+    throw new KubeHttpError(res.httpStatusCode, `${req.method} ${req.path}: ${res.httpStatusCode} ${statusMessage(text)}`);
   }
   return JSON.parse(text) as T;
+}
+
+export function getJson<T>(
+  kc: KubeConfig,
+  path: string,
+  query?: Record<string, string | undefined>,
+  signal?: AbortSignal,
+): Promise<T> {
+  return requestJson<T>(kc, { method: HttpMethod.GET, path, query, signal });
 }
 
 /** The `message` of a Kubernetes Status body, else the start of the body. */
@@ -54,4 +72,12 @@ function statusMessage(body: string): string {
     // not JSON: fall through
   }
   return body.slice(0, 200);
+}
+
+/** The HTTP status of a failed API call (client-node's ApiException or ours), if it has one. */
+export function statusCodeOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { code, statusCode } = err as { code?: unknown; statusCode?: unknown };
+  if (typeof statusCode === 'number') return statusCode;
+  return typeof code === 'number' ? code : undefined;
 }
