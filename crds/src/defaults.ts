@@ -50,33 +50,27 @@ export const WORKER_POOL_DEFAULTS = {
   concurrency: 16,
   /** Kubernetes' default grace period; the pod's terminationGracePeriodSeconds is derived from it. */
   drainTimeout: '30s',
+  /**
+   * The autoscaler's reasons for each value are in operator/src/autoscale/policy.ts
+   * (DEFAULT_SCALING_POLICY); these must stay equal to it, except minReplicas (see there).
+   */
   autoscaling: {
     enabled: true,
-    /** An idle queue costs nothing: scale to zero, wake on the first task. */
+    /** An idle queue costs nothing: scale to zero, wake on the first task (the lead's call for the CRD). */
     minReplicas: 0,
-    /** A safe ceiling for a typical app; raise it on purpose. */
+    /** A bound on cost and on the load a burst puts on what the tasks call; raise it on purpose. */
     maxReplicas: 10,
+    /** KEDA's lagThreshold default; below the default concurrency so a replica at target has free slots. */
+    targetBacklogPerReplica: 10,
     /** Any waiting task wakes a pool at zero (KEDA's activationLagThreshold default). */
     activationBacklog: 0,
-    /** Grow fast: a burst should not wait (HPA's scale-up default: +100% or +4 pods per 15 s, no window). */
-    scaleUp: { stabilizationWindow: '0s', maxStepReplicas: 4, maxStepPercent: 100, period: '15s' },
-    /**
-     * Shrink slowly: task traffic is bursty and a pod that just drained would be needed again.
-     * Two minutes of lower demand, then at most half the pods (or one) every 30 s.
-     */
-    scaleDown: { stabilizationWindow: '2m', maxStepReplicas: 1, maxStepPercent: 50, period: '30s' },
-    /** The last pod stays five minutes after the queue empties (KEDA's cooldownPeriod default). */
-    scaleToZeroCooldown: '5m',
-    /** One JetStream consumer info per second per pool is cheap and makes scale-up feel immediate. */
+    /** Grow at once: the backlog is exact, not a noisy CPU sample. No step limit by default. */
+    scaleUp: { stabilizationWindow: '0s' },
+    /** Longer than a minute, so a job every minute keeps its workers between runs. */
+    scaleDown: { stabilizationWindow: '90s' },
+    /** Two quiet minutes before the last pod goes; activation brings the pool back within a poll. */
+    scaleToZeroCooldown: '2m',
+    /** A burst is seen within a second; one consumer info per second is negligible load. */
     pollInterval: '1s',
   },
 } as const;
-
-/**
- * Target backlog per replica when `autoscaling.targetBacklogPerReplica` is unset: one pod's
- * concurrency. Backlog counts tasks running (ack pending) and waiting, so at this target every
- * pod is busy and nothing waits; a fixed number would misfit pools with very different concurrency.
- */
-export function defaultTargetBacklogPerReplica(concurrency: number): number {
-  return concurrency;
-}

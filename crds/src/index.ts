@@ -18,7 +18,7 @@ export { TASK_QUEUE_CRD, WORKER_POOL_CRD } from './crd.ts';
 export type { CustomResourceDefinition, PrinterColumn } from './crd.ts';
 export { DURATION_PATTERN, DurationError, isDuration, parseDuration } from './duration.ts';
 export { BYTE_SIZE_PATTERN, ByteSizeError, parseByteSize } from './byte-size.ts';
-export { TASK_QUEUE_DEFAULTS, WORKER_POOL_DEFAULTS, defaultTargetBacklogPerReplica } from './defaults.ts';
+export { TASK_QUEUE_DEFAULTS, WORKER_POOL_DEFAULTS } from './defaults.ts';
 export { queueNameOf, withTaskQueueDefaults } from './taskqueue.ts';
 export { withWorkerPoolDefaults } from './workerpool.ts';
 export type {

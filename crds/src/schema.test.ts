@@ -168,9 +168,10 @@ describe('defaulting', () => {
         minReplicas: 0,
         maxReplicas: 10,
         activationBacklog: 0,
-        scaleUp: { stabilizationWindow: '0s', maxStepReplicas: 4, maxStepPercent: 100, period: '15s' },
-        scaleDown: { stabilizationWindow: '2m', maxStepReplicas: 1, maxStepPercent: 50, period: '30s' },
-        scaleToZeroCooldown: '5m',
+        targetBacklogPerReplica: 10,
+        scaleUp: { stabilizationWindow: '0s' },
+        scaleDown: { stabilizationWindow: '90s' },
+        scaleToZeroCooldown: '2m',
         pollInterval: '1s',
       },
     });
@@ -189,7 +190,7 @@ describe('derived types', () => {
     expectTypeOf<TaskQueueSpec['retry']['backoff']['delays']>().toEqualTypeOf<string[] | undefined>();
     expectTypeOf<TaskQueueSpecInput>().toMatchTypeOf<{ storage?: 'File' | 'Memory' }>();
     expectTypeOf<WorkerPoolSpec['autoscaling']['minReplicas']>().toEqualTypeOf<number>();
-    expectTypeOf<WorkerPoolSpec['autoscaling']['targetBacklogPerReplica']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<WorkerPoolSpec['autoscaling']['targetDrainTime']>().toEqualTypeOf<string | undefined>();
     expectTypeOf<{ queue: string; image: string }>().toMatchTypeOf<WorkerPoolSpecInput>();
     expectTypeOf<{ image: string }>().not.toMatchTypeOf<WorkerPoolSpecInput>();
   });

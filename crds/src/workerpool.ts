@@ -22,29 +22,26 @@ import {
 
 const MAX_REPLICAS = 1000;
 
-const scaleStep = (direction: 'up' | 'down', d: (typeof D.autoscaling)['scaleUp' | 'scaleDown']) =>
+const scaleStep = (direction: 'up' | 'down', stabilizationWindow: string) =>
   object(
     {
       stabilizationWindow: duration({
         description:
           direction === 'up'
-            ? 'Scale up to the lowest desired count seen within this window (0s: act on the latest).'
-            : 'Scale down to the highest desired count seen within this window, so a short lull keeps the pods.',
-        default: d.stabilizationWindow,
+            ? 'Scale up to the lowest count recommended within this window (0s: act on the latest poll).'
+            : 'Scale down to the highest count recommended within this window, so a short lull keeps the pods.',
+        default: stabilizationWindow,
       }),
       maxStepReplicas: int({
-        description: `Most pods ${direction === 'up' ? 'added' : 'removed'} per period (the larger of this and maxStepPercent applies).`,
+        description: `Most pods ${direction === 'up' ? 'added' : 'removed'} by one decision; with maxStepPercent also set, the larger step applies. Unset: no limit.`,
         minimum: 1,
         maximum: MAX_REPLICAS,
-        default: d.maxStepReplicas,
       }),
       maxStepPercent: int({
-        description: `Most pods ${direction === 'up' ? 'added' : 'removed'} per period, in percent of the current count.`,
+        description: `Most pods ${direction === 'up' ? 'added' : 'removed'} by one decision, in percent of the current count. Unset: no limit.`,
         minimum: 1,
         maximum: direction === 'up' ? 1000 : 100,
-        default: d.maxStepPercent,
       }),
-      period: duration({ description: 'The period the step limits apply to.', default: d.period, min: '1s' }),
     },
     { description: `How fast the pool ${direction === 'up' ? 'grows' : 'shrinks'}.`, default: {} },
   );
@@ -69,9 +66,10 @@ const autoscaling = object(
     }),
     targetBacklogPerReplica: int({
       description:
-        'Backlog (tasks waiting or running) one pod should carry, like KEDA\'s lagThreshold. Unset: spec.concurrency, so every pod is busy and nothing waits.',
+        'Backlog (tasks waiting or running) one pod is sized for, like KEDA\'s lagThreshold. Keep it below spec.concurrency so pods at target have free slots.',
       minimum: 1,
       maximum: 1_000_000,
+      default: D.autoscaling.targetBacklogPerReplica,
     }),
     activationBacklog: int({
       description: 'A pool at zero starts its first pod when the backlog exceeds this.',
@@ -84,8 +82,8 @@ const autoscaling = object(
         'Optional: also keep enough pods to finish the backlog within this time at the measured throughput per pod, e.g. "60s".',
       min: '1s',
     }),
-    scaleUp: scaleStep('up', D.autoscaling.scaleUp),
-    scaleDown: scaleStep('down', D.autoscaling.scaleDown),
+    scaleUp: scaleStep('up', D.autoscaling.scaleUp.stabilizationWindow),
+    scaleDown: scaleStep('down', D.autoscaling.scaleDown.stabilizationWindow),
     scaleToZeroCooldown: duration({
       description: 'How long the backlog must stay at zero before the last pod goes.',
       default: D.autoscaling.scaleToZeroCooldown,

@@ -1,0 +1,136 @@
+// The CRDs on a real kube-apiserver: they establish, the annotated example is accepted and stored
+// with the defaults our types promise, and every invalid object in crds/src/invalid-cases.ts is
+// rejected with an error naming the field.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { TASK_QUEUE_CRD, WORKER_POOL_CRD, withTaskQueueDefaults, withWorkerPoolDefaults } from '../../crds/src/index.ts';
+import { INVALID_CASES, VALID_EDGE_CASES, type Manifest } from '../../crds/src/invalid-cases.ts';
+import type { ClusterAccess } from '../support/kube.ts';
+import { useControlPlane } from '../support/use-control-plane.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ns = `crd-validation-${process.pid}`;
+
+async function ok(k: ClusterAccess, args: string[], input?: string): Promise<string> {
+  const res = await k.kubectl(args, { input });
+  expect(res.code, `kubectl ${args.join(' ')}: ${res.stderr}`).toBe(0);
+  return res.stdout;
+}
+
+type Stored = Manifest & { spec: Record<string, unknown> };
+
+/** Stored spec, as the operator will read it, with a defaulting function per kind. */
+async function storedSpec(k: ClusterAccess, m: Manifest): Promise<Record<string, unknown>> {
+  const json = await ok(k, ['get', '-n', ns, `${m.kind.toLowerCase()}/${m.metadata.name}`, '-o', 'json']);
+  return (JSON.parse(json) as Stored).spec;
+}
+
+function expectedSpec(m: Manifest): Record<string, unknown> {
+  return m.kind === 'TaskQueue'
+    ? withTaskQueueDefaults(m.spec ?? {})
+    : withWorkerPoolDefaults((m.spec ?? {}) as Parameters<typeof withWorkerPoolDefaults>[0]);
+}
+
+const named = (m: Manifest, name: string): Manifest => ({ ...m, metadata: { name: m.metadata.name ?? name } });
+
+describe('TaskQueue and WorkerPool CRDs on a real API server', () => {
+  const cp = useControlPlane({ profile: 'api' });
+
+  beforeAll(async () => {
+    const k = cp();
+    await ok(k, ['apply', '-f', join(root, 'crds', 'taskqueue.yaml'), '-f', join(root, 'crds', 'workerpool.yaml')]);
+    const crds = [TASK_QUEUE_CRD, WORKER_POOL_CRD].map((c) => `crd/${c.metadata.name}`);
+    await ok(k, ['wait', '--for=condition=Established', '--timeout=60s', ...crds]);
+    await ok(k, ['create', 'namespace', ns]);
+  });
+
+  it('establishes both CRDs with their short names and the celeriac category', async () => {
+    const resources = await ok(cp(), ['api-resources', '--api-group=celeriac.dev', '--categories=celeriac', '-o', 'name']);
+    expect(resources.split('\n').filter(Boolean).sort()).toEqual(['taskqueues.celeriac.dev', 'workerpools.celeriac.dev']);
+    const crd = JSON.parse(await ok(cp(), ['get', 'crd', TASK_QUEUE_CRD.metadata.name, '-o', 'json'])) as {
+      status: { acceptedNames: { shortNames: string[] } };
+    };
+    expect(crd.status.acceptedNames.shortNames).toEqual(['tq']);
+  });
+
+  it('accepts examples/queue.yaml and stores it with exactly the defaults the types promise', async () => {
+    const k = cp();
+    const text = readFileSync(join(root, 'examples', 'queue.yaml'), 'utf8');
+    await ok(k, ['apply', '-n', ns, '-f', '-'], text);
+    const docs = parseAllDocuments(text).map((d) => d.toJS() as Manifest);
+    expect(docs.map((d) => d.kind)).toEqual(['TaskQueue', 'WorkerPool']);
+    for (const doc of docs) expect(await storedSpec(k, doc)).toEqual(expectedSpec(doc));
+  });
+
+  it.each(VALID_EDGE_CASES.map((c, i) => ({ ...c, object: named(c.object, `edge-${i}`) })))(
+    'accepts $what',
+    async ({ object }) => {
+      const k = cp();
+      await ok(k, ['apply', '-n', ns, '-f', '-'], JSON.stringify(object));
+      expect(await storedSpec(k, object)).toEqual(expectedSpec(object));
+    },
+  );
+
+  it('has at least 30 invalid cases', () => {
+    expect(INVALID_CASES.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(INVALID_CASES.map((c, i) => ({ ...c, i })))('rejects $what, naming $field', async ({ object, before, field, says, i }) => {
+    const k = cp();
+    const name = `bad-${i}`;
+    if (before) await ok(k, ['apply', '-n', ns, '-f', '-'], JSON.stringify(named(before, name)));
+    const res = await k.kubectl(['apply', '-n', ns, '-f', '-'], { input: JSON.stringify(named(object, name)) });
+    expect(res.code, `accepted: ${res.stdout}`).not.toBe(0);
+    expect(res.stderr).toContain(field);
+    if (says) expect(res.stderr).toContain(says);
+  });
+
+  it('shows the printer columns, and kubectl get celeriac lists both kinds', async () => {
+    const k = cp();
+    const header = async (resource: string) => (await ok(k, ['get', resource, '-n', ns])).split('\n')[0]?.split(/\s+/);
+    expect(await header('tq')).toEqual(['NAME', 'READY', 'BACKLOG', 'DEAD', 'AGE']);
+    expect(await header('wp')).toEqual(['NAME', 'QUEUE', 'READY', 'REPLICAS', 'DESIRED', 'BACKLOG', 'AGE']);
+    const all = await ok(k, ['get', 'celeriac', '-n', ns, '-o', 'name']);
+    expect(all).toContain('taskqueue.celeriac.dev/emails');
+    expect(all).toContain('workerpool.celeriac.dev/emails-workers');
+  });
+
+  it('takes status through the status subresource: conditions for kubectl wait, counts for the columns', async () => {
+    const k = cp();
+    const status = {
+      observedGeneration: 1,
+      queueName: 'emails',
+      stream: 'CELERIAC_EMAILS',
+      backlog: 42,
+      pending: 40,
+      ackPending: 2,
+      deadLetters: 3,
+      conditions: [
+        { type: 'Ready', status: 'True', reason: 'StreamReady', message: 'stream and consumer exist', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+      ],
+    };
+    await ok(k, ['patch', 'tq', 'emails', '-n', ns, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+    await ok(k, ['wait', '--for=condition=Ready', '--timeout=10s', '-n', ns, 'tq/emails']);
+    const row = (await ok(k, ['get', 'tq', 'emails', '-n', ns, '--no-headers'])).trim().split(/\s+/);
+    expect(row.slice(0, 4)).toEqual(['emails', 'True', '42', '3']);
+
+    const bad = await k.kubectl(['patch', 'tq', 'emails', '-n', ns, '--subresource=status', '--type=merge', '-p', '{"status":{"backlog":-1}}']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('status.backlog');
+  });
+
+  it('lets kubectl scale a fixed-size pool and refuses it for an autoscaled one', async () => {
+    const k = cp();
+    const fixed = { apiVersion: 'celeriac.dev/v1alpha1', kind: 'WorkerPool', metadata: { name: 'fixed' }, spec: { queue: 'emails', image: 'app:1', autoscaling: { enabled: false } } };
+    await ok(k, ['apply', '-n', ns, '-f', '-'], JSON.stringify(fixed));
+    await ok(k, ['scale', 'wp/fixed', '-n', ns, '--replicas=3']);
+    expect(await ok(k, ['get', 'wp/fixed', '-n', ns, '-o', 'jsonpath={.spec.replicas}'])).toBe('3');
+
+    const refused = await k.kubectl(['scale', 'wp/emails-workers', '-n', ns, '--replicas=3']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('spec.replicas');
+  });
+});
