@@ -234,9 +234,12 @@ export class LeaderElector {
     }
   }
 
-  /** A request that hangs must not outlive a renew period: the deadline timer is the backstop. */
+  /**
+   * Bounds each request so a hung connection cannot stall the loop for long; generous enough for
+   * a busy API server. The deadline timer, not this, is what stops a leader on time.
+   */
   #requestTimeout(): AbortSignal {
-    return AbortSignal.timeout(this.#retryPeriodMs);
+    return AbortSignal.timeout(Math.max(this.#retryPeriodMs, this.#renewDeadlineMs / 2));
   }
 }
 
