@@ -65,6 +65,19 @@ class ScriptedReconciler implements Reconciler {
   }
 }
 
+/** One object, ns/a, whose reconciles run `step` and record when they ran. */
+function timedKey(step: (n: number) => Result): { cache: MemoryCache; r: ScriptedReconciler; times: number[] } {
+  const cache = new MemoryCache();
+  cache.put(obj('a'));
+  const r = new ScriptedReconciler();
+  const times: number[] = [];
+  r.script.set('ns/a', async (n) => {
+    times.push(Date.now());
+    return step(n);
+  });
+  return { cache, r, times };
+}
+
 const running: Controller[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((c) => c.stop()));
@@ -121,26 +134,14 @@ describe('Controller', () => {
   });
 
   it('requeues after the requested delay', async () => {
-    const cache = new MemoryCache();
-    cache.put(obj('a'));
-    const r = new ScriptedReconciler();
-    const times: number[] = [];
-    r.script.set('ns/a', async () => {
-      times.push(Date.now());
-      return { requeueAfter: 40 };
-    });
+    const { cache, r, times } = timedKey(() => ({ requeueAfter: 40 }));
     await startController(cache, r);
     await eventually(() => expect(times.length).toBeGreaterThanOrEqual(3));
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(35);
   });
 
   it('retries failures with growing backoff and forgets it after a success', async () => {
-    const cache = new MemoryCache();
-    cache.put(obj('a'));
-    const r = new ScriptedReconciler();
-    const times: number[] = [];
-    r.script.set('ns/a', async (n) => {
-      times.push(Date.now());
+    const { cache, r, times } = timedKey((n) => {
       if (n <= 4) throw n % 2 ? new TransientError('conflict') : new Error('unexpected');
       return {};
     });
@@ -160,12 +161,7 @@ describe('Controller', () => {
   });
 
   it('retries a RetryLater after its own delay, not the backoff', async () => {
-    const cache = new MemoryCache();
-    cache.put(obj('a'));
-    const r = new ScriptedReconciler();
-    const times: number[] = [];
-    r.script.set('ns/a', async (n) => {
-      times.push(Date.now());
+    const { cache, r, times } = timedKey((n) => {
       if (n === 1) throw new RetryLater(60, 'secret missing');
       return {};
     });
