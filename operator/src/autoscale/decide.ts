@@ -4,7 +4,14 @@
  * windows, step limits) with KEDA's activation and cooldown for zero, plus a drain-time rule
  * and an in-flight floor neither has. docs/autoscaling.md walks through it.
  */
-import { remember, type Decision, type DecisionInput, type ScalingReason, type ScalingState } from './decision.ts';
+import {
+  remember,
+  type Decision,
+  type DecisionInput,
+  type Recommendation,
+  type ScalingReason,
+  type ScalingState,
+} from './decision.ts';
 import { describe, reasonFor, type Trace } from './explain.ts';
 import { POD_START_GRACE_MS, SCALING_TOLERANCE, type ScalingPolicy } from './policy.ts';
 import { hasStepLimit, limitStep, stabilize } from './stabilize.ts';
@@ -26,7 +33,9 @@ export function decide(input: DecisionInput, policy: ScalingPolicy): Decision {
   const concurrency = isPositive(input.concurrencyPerReplica) ? input.concurrencyPerReplica : 1;
   const arrivalRate = isCount(input.arrivalRate) ? input.arrivalRate : undefined;
   const throughputPerReplica = isPositive(input.throughputPerReplica) ? input.throughputPerReplica : undefined;
-  const idleSince = backlog === 0 && inFlight === 0 ? (state.idleSince ?? now) : undefined;
+  // A trickle of short tasks can slip between polls; a measured arrival rate still says work comes.
+  const idle = backlog === 0 && inFlight === 0 && !(arrivalRate !== undefined && arrivalRate > 0);
+  const idleSince = idle ? (state.idleSince ?? now) : undefined;
 
   const backlogReplicas = replicasFor(backlog, policy.targetBacklogPerReplica, current);
   const drainTime =
@@ -64,7 +73,7 @@ export function decide(input: DecisionInput, policy: ScalingPolicy): Decision {
   // Either way one replica is the least, and in-flight tasks keep the replicas they run on.
   const lower = Math.max(policy.minReplicas, inFlightReplicas, 1);
   const recommendation = clamp(demand, lower, policy.maxReplicas);
-  const windowed = stabilize(current, recommendation, state.recommendations, now, policy);
+  const windowed = stabilize(current, recommendation, remembered(state, now, current), now, policy);
   const podsStarting =
     windowed > current &&
     hasStepLimit(policy.scaleUp) &&
@@ -75,6 +84,17 @@ export function decide(input: DecisionInput, policy: ScalingPolicy): Decision {
   const stepped = podsStarting ? current : limitStep(current, windowed, policy);
   const replicas = clamp(stepped, lower, policy.maxReplicas);
   return conclude(state, trace(replicas, recommendation, { windowed, stepped, podsStarting }));
+}
+
+/**
+ * The recommendation history, or on a first decision (a new pool, or an operator that just
+ * restarted and lost its history) the current count as if recommended now: a restart must not
+ * skip the windows and scale down a pool that was busy a minute ago.
+ */
+function remembered(state: ScalingState, now: number, current: number): readonly Recommendation[] {
+  return state.last === undefined && state.recommendations.length === 0
+    ? [{ at: now, replicas: current }]
+    : state.recommendations;
 }
 
 /**

@@ -95,7 +95,7 @@ export interface LastDecision {
 export interface ScalingState {
   /** Recent recommendations, oldest first, pruned to the longest stabilization window. */
   readonly recommendations: readonly Recommendation[];
-  /** Start of the current stretch with backlog and in-flight both 0. */
+  /** Start of the current stretch with no backlog, nothing in flight and nothing arriving. */
   readonly idleSince?: number;
   readonly lastScaleUpAt?: number;
   readonly lastScaleDownAt?: number;

@@ -80,9 +80,11 @@ export function describe(reason: ScalingReason, t: Trace): string {
     case 'ScaleDown':
       return `${load}: ${t.replicas} replicas, the highest recommendation of the last ${seconds(p.scaleDown.stabilizationMs)}`;
     case 'ScaleToZeroAfterCooldown':
-      return `no backlog and nothing in flight for ${seconds(p.scaleToZeroCooldownMs)}: scaling to zero`;
+      return `no backlog, nothing in flight and nothing arriving for ${seconds(p.scaleToZeroCooldownMs)}: scaling to zero`;
     case 'HoldZeroCooldown':
-      return `no work for ${seconds(t.now - (t.idleSince ?? t.now))}: scaling to zero after ${seconds(p.scaleToZeroCooldownMs)}`;
+      return t.idleSince === undefined
+        ? `no backlog, but ${perSecond(t.arrivalRate)} arriving: one replica stays`
+        : `no work for ${seconds(t.now - t.idleSince)}: scaling to zero after ${seconds(p.scaleToZeroCooldownMs)}`;
     case 'HoldStabilization': {
       const window = rules.recommendation > t.current ? p.scaleUp : p.scaleDown;
       return `${load}: ${rules.recommendation} replicas recommended, not yet for the whole ${seconds(window.stabilizationMs)} window`;

@@ -32,6 +32,6 @@ export {
   updateRates,
   type QueueObservation,
   type RateEstimates,
-  type RateSample,
+  type ArrivalPoint,
 } from './rates.ts';
 export { simulate, type SimulationConfig, type SimulationStep } from './simulate.ts';

@@ -28,7 +28,7 @@ export interface ScalingPolicy {
   readonly activationBacklog: number;
   readonly scaleUp: ScaleDirection;
   readonly scaleDown: ScaleDirection;
-  /** A pool goes to zero only after backlog and in-flight tasks have both been 0 this long. */
+  /** A pool goes to zero only after this long with no backlog, nothing in flight and nothing arriving. */
   readonly scaleToZeroCooldownMs: number;
   /** When set: enough replicas that the backlog clears within this while arrivals keep coming. */
   readonly targetDrainTimeMs?: number;
@@ -125,19 +125,24 @@ export const POD_START_GRACE_MS = 60_000;
 export const MIN_POLL_INTERVAL_MS = 100;
 
 export interface RateEstimatorOptions {
-  /** Window of the arrival rate's median. */
+  /** Window of the arrival rate. */
   readonly arrivalWindowMs: number;
+  /** Buckets the arrival window is cut into; the rate is the median of their means. */
+  readonly arrivalBuckets: number;
   /** Time constant of the completion rate's and per-replica throughput's moving averages. */
   readonly throughputTimeConstantMs: number;
 }
 
 export const DEFAULT_RATE_ESTIMATOR_OPTIONS: RateEstimatorOptions = {
   /**
-   * The arrival rate is the median of the per-poll rates over 10 s, not an average: a burst is
-   * already counted in the backlog, and averaging it into the rate would count it twice. A
-   * sustained change shows after half the window (5 s); the backlog covers the gap.
+   * The arrival rate is the median of five 4 s bucket means over the last 20 s, not an
+   * average: a burst is already in the backlog, and averaging it into the rate would count it
+   * twice (an average over W adds burst/W per second on top of burst/drainTime). Buckets rather
+   * than single polls, so a trickle of a task every few seconds is not read as zero. A real
+   * change becomes the rate after three buckets (12 s); the backlog covers the gap.
    */
-  arrivalWindowMs: 10_000,
+  arrivalWindowMs: 20_000,
+  arrivalBuckets: 5,
   /**
    * Per-replica throughput is a property of the tasks and the pods, which changes slowly; 30 s
    * smooths out tasks of uneven length without hiding a real change for long.

@@ -26,18 +26,17 @@ export interface QueueObservation {
   readonly completedTotal?: number;
 }
 
-/** The arrival rate of one interval between two polls. */
-export interface RateSample {
-  readonly from: number;
-  readonly to: number;
-  readonly perSecond: number;
+/** A point of the cumulative arrival curve: tasks counted since the estimator started. */
+export interface ArrivalPoint {
+  readonly at: number;
+  readonly total: number;
 }
 
 export interface RateEstimates {
   /** The baseline the next observation is compared with. */
   readonly last?: QueueObservation;
-  /** Arrival rates of the recent intervals that overlap the arrival window. */
-  readonly arrivalSamples: readonly RateSample[];
+  /** The arrival curve over the arrival window, oldest first. */
+  readonly arrivals: readonly ArrivalPoint[];
   readonly arrivalRate?: number;
   readonly completionRate?: number;
   /** Unknown until replicas were seen saturated: a replica with nothing to do shows no capacity. */
@@ -45,7 +44,7 @@ export interface RateEstimates {
   readonly throughputMeasuredAt?: number;
 }
 
-export const INITIAL_RATE_ESTIMATES: RateEstimates = { arrivalSamples: [] };
+export const INITIAL_RATE_ESTIMATES: RateEstimates = { arrivals: [] };
 
 export function updateRates(
   state: RateEstimates,
@@ -54,25 +53,28 @@ export function updateRates(
 ): RateEstimates {
   if (!isSane(obs)) return state;
   const prev = state.last;
-  if (prev === undefined) return { ...state, last: obs };
+  if (prev === undefined) return { ...state, last: obs, arrivals: [{ at: obs.at, total: 0 }] };
   const seconds = (obs.at - prev.at) / 1000;
   // A repeated or out-of-order poll says nothing about rates.
   if (seconds <= 0) return state;
 
   const arrived = obs.lastSeq - prev.lastSeq;
   const completed = completedBetween(prev, obs, arrived);
-  if (arrived < 0 || completed === undefined) return { ...state, last: obs };
+  if (arrived < 0 || completed === undefined) {
+    return { ...state, last: obs, arrivals: [{ at: obs.at, total: 0 }] };
+  }
 
-  const samples = [...state.arrivalSamples, { from: prev.at, to: obs.at, perSecond: arrived / seconds }].filter(
-    (s) => s.to > obs.at - options.arrivalWindowMs,
+  const arrivals = since(
+    [...state.arrivals, { at: obs.at, total: (state.arrivals.at(-1)?.total ?? 0) + arrived }],
+    obs.at - options.arrivalWindowMs,
   );
   const weight = 1 - Math.exp(-(obs.at - prev.at) / options.throughputTimeConstantMs);
   const completionRate = ewma(state.completionRate, completed / seconds, weight);
   const perReplica = saturatedThroughput(prev, obs, completed / seconds);
   return {
     last: obs,
-    arrivalSamples: samples,
-    arrivalRate: weightedMedian(samples, obs.at - options.arrivalWindowMs),
+    arrivals,
+    arrivalRate: arrivalRate(arrivals, options) ?? state.arrivalRate,
     completionRate,
     ...(perReplica === undefined
       ? pick(state)
@@ -112,21 +114,49 @@ function saturatedThroughput(prev: QueueObservation, obs: QueueObservation, comp
 }
 
 /**
- * The median of the samples' rates, each weighted by how much of the window it covers. A burst
- * in one poll moves it not at all; a rate that holds for half the window becomes it.
+ * The median of the mean arrival rates of the window's buckets (5 of 4 s by default), read off
+ * the arrival curve. A burst fills one or two buckets and moves the median not at all; a
+ * trickle of one task every few seconds shows in every bucket, where a median of single polls
+ * would call it zero; a change becomes the rate once it holds for three buckets. Before a whole
+ * bucket has been seen, the mean over what has.
  */
-function weightedMedian(samples: readonly RateSample[], windowStart: number): number | undefined {
-  const weighted = samples
-    .map((s) => ({ rate: s.perSecond, weight: s.to - Math.max(s.from, windowStart) }))
-    .filter((s) => s.weight > 0)
-    .sort((a, b) => a.rate - b.rate);
-  const total = weighted.reduce((sum, s) => sum + s.weight, 0);
-  let seen = 0;
-  for (const s of weighted) {
-    seen += s.weight;
-    if (seen >= total / 2) return s.rate;
+function arrivalRate(points: readonly ArrivalPoint[], options: RateEstimatorOptions): number | undefined {
+  const first = points[0];
+  const last = points.at(-1);
+  if (first === undefined || last === undefined || last.at <= first.at) return undefined;
+  const bucketMs = options.arrivalWindowMs / options.arrivalBuckets;
+  const rates: number[] = [];
+  for (let end = last.at; end - bucketMs >= first.at && rates.length < options.arrivalBuckets; end -= bucketMs) {
+    rates.push(((totalAt(points, end) - totalAt(points, end - bucketMs)) * 1000) / bucketMs);
   }
-  return undefined;
+  if (rates.length === 0) return ((last.total - first.total) * 1000) / (last.at - first.at);
+  return lowerMedian(rates);
+}
+
+/** The arrival curve at `at`, interpolated linearly between polls (a missed poll spreads evenly). */
+function totalAt(points: readonly ArrivalPoint[], at: number): number {
+  const after = points.findIndex((p) => p.at >= at);
+  const right = points[after];
+  const left = points[after - 1];
+  if (right === undefined) return points.at(-1)?.total ?? 0;
+  if (left === undefined || right.at === at) return right.total;
+  return left.total + ((right.total - left.total) * (at - left.at)) / (right.at - left.at);
+}
+
+/** The points from `start` on, plus the one before it so the curve is known at `start`. */
+function since(points: readonly ArrivalPoint[], start: number): ArrivalPoint[] {
+  const firstInside = points.findIndex((p) => p.at >= start);
+  return firstInside <= 0 ? [...points] : points.slice(firstInside - 1);
+}
+
+/**
+ * The lower median: with an even count (only while the window fills) the calmer of the middle
+ * two, so a burst in one of two buckets is not half counted. Underestimating is safe here: what
+ * the rate misses piles up in the backlog, which the drain rule counts.
+ */
+function lowerMedian(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil(sorted.length / 2) - 1] ?? 0;
 }
 
 /** Exponentially weighted moving average; `weight` = 1 - e^(-dt/tau) makes it time-based. */
