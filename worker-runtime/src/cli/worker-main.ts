@@ -4,6 +4,7 @@ import { startHealthServer } from '../worker/http.ts';
 import { Worker } from '../worker/worker.ts';
 import { ConfigError, readWorkerConfig } from './config.ts';
 import { loadTasks } from './load-tasks.ts';
+import { settingsFromSecretDir } from './secret-dir.ts';
 
 /**
  * The worker process of the runtime image (`celeriac-worker`). Exit codes: 0 after a graceful
@@ -14,6 +15,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   let config;
   try {
     config = readWorkerConfig(argv, env);
+    if (env.NATS_SECRET_DIR) config.nats = settingsFromSecretDir(env.NATS_SECRET_DIR, config.nats);
   } catch (e) {
     bootLog.fatal({ error: (e as Error).message }, 'invalid configuration');
     return 2;

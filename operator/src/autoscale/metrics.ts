@@ -1,0 +1,28 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** The autoscaler's Prometheus metrics: what it saw, what it wants, what it did. */
+export class AutoscalerMetrics {
+  private readonly backlog: Gauge<'namespace' | 'pool'>;
+  private readonly desired: Gauge<'namespace' | 'pool'>;
+  private readonly current: Gauge<'namespace' | 'pool'>;
+  private readonly scales: Counter<'namespace' | 'pool' | 'direction'>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    const labelNames = ['namespace', 'pool'] as const;
+    this.backlog = new Gauge({ name: 'celeriac_autoscaler_backlog', help: 'Backlog the autoscaler last read for the pool', labelNames, registers });
+    this.desired = new Gauge({ name: 'celeriac_autoscaler_desired_replicas', help: 'Replicas the autoscaler wants', labelNames, registers });
+    this.current = new Gauge({ name: 'celeriac_autoscaler_current_replicas', help: 'Replicas of the pool Deployment', labelNames, registers });
+    this.scales = new Counter({ name: 'celeriac_autoscaler_scale_total', help: 'Scaling actions', labelNames: ['namespace', 'pool', 'direction'], registers });
+  }
+
+  observe(namespace: string, pool: string, v: { backlog: number | undefined; desired: number; current: number }): void {
+    if (v.backlog !== undefined) this.backlog.set({ namespace, pool }, v.backlog);
+    this.desired.set({ namespace, pool }, v.desired);
+    this.current.set({ namespace, pool }, v.current);
+  }
+
+  scaled(namespace: string, pool: string, direction: 'up' | 'down'): void {
+    this.scales.inc({ namespace, pool, direction });
+  }
+}

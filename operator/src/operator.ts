@@ -1,0 +1,131 @@
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { TaskQueue, WorkerPool } from '@celeriac/crds';
+import { queueNameOf } from '@celeriac/crds';
+import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import type { Logger } from 'pino';
+import {
+  Applier,
+  Controller,
+  ControllerMetrics,
+  Informer,
+  Manager,
+  controllerOwnerKeys,
+  defaultIdentity,
+  startHealthServer,
+  watchSecondary,
+  type HealthServer,
+  type ObjectKey,
+} from './controller/index.ts';
+import type { OperatorConfig } from './config.ts';
+import { EventRecorder } from './kube/events.ts';
+import { NatsConnections } from './nats/connections.ts';
+import { QueueConnector } from './nats/queue-connection.ts';
+import { DEPLOYMENT_TYPE, TASK_QUEUE_TYPE, WORKER_POOL_TYPE, fromKube } from './resources.ts';
+import { TaskQueueReconciler } from './taskqueue/reconciler.ts';
+import { WorkerPoolReconciler } from './workerpool/reconciler.ts';
+import { AUTOSCALER_FIELD_MANAGER, ReplicaSetter } from './workerpool/replicas.ts';
+import { createAutoscaler } from './autoscale/controller.ts';
+
+export interface RunningOperator {
+  readonly manager: Manager;
+  readonly health: HealthServer;
+  readonly registry: Registry;
+  stop(): Promise<void>;
+}
+
+/** Wires informers, reconcilers, the autoscaler, leader election and the health server. */
+export async function startOperator(config: OperatorConfig, kc: KubeConfig, log: Logger, opts: { identity?: string } = {}): Promise<RunningOperator> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = new ControllerMetrics(registry);
+  const queueDepth = new Gauge({ name: 'celeriac_queue_backlog', help: 'Tasks waiting or running, per queue', labelNames: ['namespace', 'queue'], registers: [registry] });
+  const ns = config.watchNamespace || undefined;
+  const informer = (type: typeof TASK_QUEUE_TYPE, labelSelector?: string) =>
+    new Informer({ kubeConfig: kc, type, ...(ns ? { namespace: ns } : {}), ...(labelSelector ? { labelSelector } : {}), logger: log });
+  const queues = informer(TASK_QUEUE_TYPE);
+  const pools = informer(WORKER_POOL_TYPE);
+  const deployments = informer(DEPLOYMENT_TYPE, 'app.kubernetes.io/managed-by=celeriac-operator');
+
+  const applier = new Applier(kc);
+  const replicas = new ReplicaSetter(new Applier(kc, AUTOSCALER_FIELD_MANAGER));
+  const events = new EventRecorder(kc, 'celeriac-operator', log);
+  const connections = new NatsConnections(config.nats, log);
+  const connector = new QueueConnector(kc, connections);
+
+  const queueController = new Controller({
+    name: 'taskqueue',
+    primary: queues,
+    reconciler: new TaskQueueReconciler({
+      cache: queues,
+      applier,
+      connector,
+      events,
+      log: log.child({ controller: 'taskqueue' }),
+      refreshMs: config.queueRefreshMs,
+      onState: (queue, namespace, backlog) => queueDepth.set({ namespace, queue }, backlog),
+    }),
+    metrics,
+    logger: log,
+  });
+
+  // A queue appearing or changing concerns the pools that name it.
+  const poolsOfQueue = (obj: KubernetesObject): ObjectKey[] => {
+    const tq = fromKube<TaskQueue>(obj)!;
+    return pools
+      .list(tq.metadata.namespace)
+      .map((p) => fromKube<WorkerPool>(p)!)
+      .filter((p) => p.spec.queue === tq.metadata.name || p.spec.queue === queueNameOf(tq))
+      .map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name }));
+  };
+  const poolController = new Controller({
+    name: 'workerpool',
+    primary: pools,
+    secondaries: [watchSecondary(deployments, controllerOwnerKeys('WorkerPool')), watchSecondary(queues, poolsOfQueue)],
+    reconciler: new WorkerPoolReconciler({
+      pools,
+      queues,
+      deployments,
+      applier,
+      replicas,
+      events,
+      log: log.child({ controller: 'workerpool' }),
+      defaultNatsUrl: config.workerNatsUrl,
+    }),
+    metrics,
+    logger: log,
+  });
+  const autoscaler = createAutoscaler({ kubeConfig: kc, pools, queues, deployments, replicas, connector, events, registry, log: log.child({ controller: 'autoscaler' }), metrics });
+
+  const manager = new Manager({
+    informers: [queues, pools, deployments],
+    controllers: [queueController, poolController, autoscaler.controller],
+    ...(config.leaderElection.enabled
+      ? {
+          leaderElection: {
+            kubeConfig: kc,
+            namespace: config.leaderElection.namespace,
+            name: config.leaderElection.leaseName,
+            identity: opts.identity ?? defaultIdentity(),
+          },
+        }
+      : {}),
+    metrics,
+    logger: log,
+  });
+  const health = await startHealthServer({ host: config.httpHost, port: config.httpPort, ready: () => manager.ready(), registry, logger: log });
+  const abort = new AbortController();
+  const running = manager.run(abort.signal).catch((err: unknown) => log.error({ err }, 'manager failed'));
+  log.info({ namespace: config.watchNamespace || '(all)', port: health.port, leaderElection: config.leaderElection.enabled }, 'operator started');
+  return {
+    manager,
+    health,
+    registry,
+    async stop() {
+      abort.abort();
+      await running;
+      await autoscaler.close();
+      await connections.closeAll();
+      await health.close();
+    },
+  };
+}

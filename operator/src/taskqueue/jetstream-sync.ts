@@ -1,0 +1,136 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredTaskStream, queueNames, type QueueSettings } from 'celeriac';
+import { IMMUTABLE_CONSUMER_FIELDS, IMMUTABLE_STREAM_FIELDS, diffConfig, updatable, type FieldChange } from './jetstream-diff.ts';
+
+/** What one sync did, for conditions, events and logs. */
+export interface SyncReport {
+  created: string[];
+  updated: string[];
+  deleted: string[];
+  /** Spec changes JetStream cannot apply in place: `object.field`. */
+  unchangeable: Array<FieldChange & { object: string }>;
+}
+
+export interface QueueState {
+  /** Tasks not yet delivered (num_pending). */
+  pending: number;
+  /** Tasks delivered and not acked: running, or waiting for a retry (num_ack_pending). */
+  ackPending: number;
+  deadLetters: number;
+  /** Stream's last sequence: grows by one per enqueue, so its deltas are the arrival rate. */
+  lastSeq: number;
+}
+
+function notFound(e: unknown): boolean {
+  return e instanceof JetStreamApiError && (e.code === JetStreamApiCodes.StreamNotFound || e.code === JetStreamApiCodes.ConsumerNotFound);
+}
+
+async function syncStream(jsm: JetStreamManager, desired: ReturnType<typeof desiredTaskStream>, report: SyncReport): Promise<void> {
+  let info;
+  try {
+    info = await jsm.streams.info(desired.name);
+  } catch (e) {
+    if (!notFound(e)) throw e;
+    await jsm.streams.add(desired);
+    report.created.push(`stream/${desired.name}`);
+    return;
+  }
+  const diff = diffConfig(desired, info.config, IMMUTABLE_STREAM_FIELDS);
+  report.unchangeable.push(...diff.unchangeable.map((c) => ({ ...c, object: `stream/${desired.name}` })));
+  if (diff.changed.length > 0) {
+    await jsm.streams.update(desired.name, updatable(desired, info.config, diff));
+    report.updated.push(`stream/${desired.name}`);
+  }
+}
+
+async function deleteStream(jsm: JetStreamManager, name: string, report: SyncReport): Promise<void> {
+  try {
+    await jsm.streams.delete(name);
+    report.deleted.push(`stream/${name}`);
+  } catch (e) {
+    if (!notFound(e)) throw e;
+  }
+}
+
+/**
+ * Makes the queue's JetStream objects match the settings: creates what is missing (a stream
+ * deleted behind our back comes back), updates what JetStream can update, reports what it can't.
+ */
+export async function syncQueue(nc: NatsConnection, s: QueueSettings): Promise<SyncReport> {
+  const report: SyncReport = { created: [], updated: [], deleted: [], unchangeable: [] };
+  const jsm = await jetstreamManager(nc);
+  const names = queueNames(s.queue);
+  await syncStream(jsm, desiredTaskStream(s), report);
+  if (s.deadLetter.enabled) await syncStream(jsm, desiredDeadLetterStream(s), report);
+  else await deleteStream(jsm, names.deadLetterStream, report);
+
+  const consumer = desiredConsumer(s);
+  try {
+    const info = await jsm.consumers.info(names.stream, consumer.durable_name);
+    const diff = diffConfig(consumer, info.config, IMMUTABLE_CONSUMER_FIELDS);
+    report.unchangeable.push(...diff.unchangeable.map((c) => ({ ...c, object: `consumer/${consumer.durable_name}` })));
+    if (diff.changed.length > 0) {
+      await jsm.consumers.update(names.stream, consumer.durable_name, updatable(consumer, info.config, diff));
+      report.updated.push(`consumer/${consumer.durable_name}`);
+    }
+  } catch (e) {
+    if (!notFound(e)) throw e;
+    await jsm.consumers.add(names.stream, consumer);
+    report.created.push(`consumer/${consumer.durable_name}`);
+  }
+
+  // A KV bucket is a stream named KV_<bucket>; its settings are synced like any stream.
+  const bucket = desiredResultBucket(s);
+  const kvStream = `KV_${bucket.name}`;
+  if (s.results.enabled) {
+    let exists = true;
+    try {
+      await jsm.streams.info(kvStream);
+    } catch (e) {
+      if (!notFound(e)) throw e;
+      exists = false;
+    }
+    if (!exists) {
+      const { name, ...opts } = bucket;
+      await new Kvm(nc).create(name, opts);
+      report.created.push(`kv/${name}`);
+    } else {
+      const desired = { name: kvStream, max_age: bucket.ttl * 1_000_000, max_bytes: bucket.max_bytes ?? -1, num_replicas: bucket.replicas };
+      await syncStream(jsm, desired, report);
+    }
+  } else {
+    await deleteStream(jsm, kvStream, report);
+  }
+  return report;
+}
+
+/** Deletes every JetStream object of the queue (deletion policy Delete). */
+export async function deleteQueue(nc: NatsConnection, queue: string): Promise<SyncReport> {
+  const report: SyncReport = { created: [], updated: [], deleted: [], unchangeable: [] };
+  const jsm = await jetstreamManager(nc);
+  const names = queueNames(queue);
+  for (const stream of [names.stream, names.deadLetterStream, `KV_${names.resultBucket}`]) await deleteStream(jsm, stream, report);
+  return report;
+}
+
+/**
+ * Backlog numbers from the JetStream API. The consumer's leader answers `consumers.info`, so the
+ * numbers stay right on a clustered NATS (a follower's monitoring endpoint can be stale).
+ */
+export async function readQueueState(nc: NatsConnection, queue: string): Promise<QueueState> {
+  const jsm = await jetstreamManager(nc);
+  const names = queueNames(queue);
+  const [consumer, stream, dlq] = await Promise.all([
+    jsm.consumers.info(names.stream, names.consumer),
+    jsm.streams.info(names.stream),
+    jsm.streams.info(names.deadLetterStream).catch(() => undefined),
+  ]);
+  return {
+    pending: consumer.num_pending,
+    ackPending: consumer.num_ack_pending,
+    deadLetters: dlq?.state.messages ?? 0,
+    lastSeq: stream.state.last_seq,
+  };
+}

@@ -1,0 +1,105 @@
+import { DurationError, ByteSizeError, GROUP_VERSION, queueNameOf, type TaskQueue } from '@celeriac/crds';
+import type { Logger } from 'pino';
+import { InvalidSpec, RetryLater, type Applier, type ObjectKey, type Reconciler, type Result, type WatchedCache } from '../controller/index.ts';
+import type { EventRecorder } from '../kube/events.ts';
+import { NatsUnavailable } from '../nats/connections.ts';
+import type { QueueConnector } from '../nats/queue-connection.ts';
+import { QUEUE_FINALIZER, TASK_QUEUE_TYPE, asKube, fromKube } from '../resources.ts';
+import { deleteQueue, readQueueState, syncQueue } from './jetstream-sync.ts';
+import { queueSettingsOf } from './settings.ts';
+import { desiredTaskQueueStatus, type Observation } from './status.ts';
+
+export interface TaskQueueReconcilerDeps {
+  cache: WatchedCache;
+  applier: Applier;
+  connector: QueueConnector;
+  events: EventRecorder;
+  log: Logger;
+  /** How often a healthy queue's status (backlog numbers) and JetStream drift are refreshed. */
+  refreshMs: number;
+  /** Called with each fresh backlog reading (metrics). */
+  onState?: (queue: string, namespace: string, backlog: number) => void;
+}
+
+/** Delay before looking again at a queue whose NATS is down: short enough to recover quickly. */
+const NATS_RETRY_MS = 5_000;
+
+/**
+ * TaskQueue -> JetStream: stream, consumer, dead-letter stream, result bucket. Reads like a
+ * recipe: get, deletion, desired state, apply, status once.
+ */
+export class TaskQueueReconciler implements Reconciler {
+  private readonly deps: TaskQueueReconcilerDeps;
+
+  constructor(deps: TaskQueueReconcilerDeps) {
+    this.deps = deps;
+  }
+
+  async reconcile(key: ObjectKey): Promise<Result> {
+    // 1. Get (from the cache: level-triggered, the latest state is all we need).
+    const tq = fromKube<TaskQueue>(this.deps.cache.get(key.namespace, key.name));
+    if (!tq) return {};
+    const queue = queueNameOf(tq);
+    const log = this.deps.log.child({ taskqueue: `${key.namespace}/${key.name}`, queue });
+
+    // 2. Deletion: run the deletion policy, then let Kubernetes remove the object.
+    if (tq.metadata.deletionTimestamp) {
+      if (!tq.metadata.finalizers?.includes(QUEUE_FINALIZER)) return {};
+      if (tq.spec.deletionPolicy === 'Delete') {
+        const nc = await this.connect(tq);
+        const report = await deleteQueue(nc, queue);
+        log.info({ deleted: report.deleted }, 'deleted queue from jetstream');
+      } else {
+        log.info({}, 'retained queue in jetstream');
+      }
+      await this.setFinalizer(tq, false);
+      return {};
+    }
+    await this.setFinalizer(tq, true);
+
+    // 3. Desired state (pure), 4. apply it to JetStream.
+    let obs: Observation;
+    try {
+      const settings = queueSettingsOf(tq);
+      const nc = await this.connect(tq);
+      const report = await syncQueue(nc, settings);
+      const state = await readQueueState(nc, queue);
+      obs = { kind: 'synced', report, state };
+      for (const what of report.created) void this.deps.events.record(asKube(tq), 'Normal', 'Created', `created ${what}`);
+      if (report.created.length > 0 || report.updated.length > 0) log.info({ created: report.created, updated: report.updated }, 'synced queue');
+      this.deps.onState?.(queue, key.namespace ?? '', state.pending + state.ackPending);
+    } catch (e) {
+      if (e instanceof DurationError || e instanceof ByteSizeError) obs = { kind: 'invalid-spec', field: 'spec', message: e.message };
+      else if (e instanceof NatsUnavailable) obs = { kind: 'nats-unavailable', message: e.message };
+      else obs = { kind: 'sync-failed', message: (e as Error).message };
+    }
+
+    // 5. Status, written once.
+    const status = desiredTaskQueueStatus(tq, queue, obs, new Date());
+    const wasReady = tq.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    const ready = status.conditions?.find((c) => c.type === 'Ready');
+    await this.deps.applier.applyStatus(TASK_QUEUE_TYPE, key, status);
+    if (ready && ready.status !== wasReady) {
+      void this.deps.events.record(asKube(tq), ready.status === 'True' ? 'Normal' : 'Warning', ready.reason, ready.message);
+      log.info({ ready: ready.status, reason: ready.reason }, 'queue readiness changed');
+    }
+    if (obs.kind === 'invalid-spec') throw new InvalidSpec(obs.field, obs.message);
+    if (obs.kind !== 'synced') throw new RetryLater(NATS_RETRY_MS, obs.message);
+    return { requeueAfter: this.deps.refreshMs };
+  }
+
+  private connect(tq: TaskQueue) {
+    return this.deps.connector.connect(tq);
+  }
+
+  /** Adds or removes our finalizer with server-side apply: we own only our list entry. */
+  private async setFinalizer(tq: TaskQueue, present: boolean): Promise<void> {
+    const has = tq.metadata.finalizers?.includes(QUEUE_FINALIZER) ?? false;
+    if (has === present) return;
+    await this.deps.applier.apply({
+      apiVersion: GROUP_VERSION,
+      kind: TASK_QUEUE_TYPE.kind,
+      metadata: { name: tq.metadata.name, namespace: tq.metadata.namespace!, finalizers: present ? [QUEUE_FINALIZER] : [] },
+    });
+  }
+}

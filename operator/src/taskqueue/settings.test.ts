@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { taskQueue } from '../test-fixtures.ts';
+import { queueSettingsOf, retryPolicyOf } from './settings.ts';
+
+describe('queueSettingsOf', () => {
+  it('translates a defaulted TaskQueue into runtime settings', () => {
+    const s = queueSettingsOf(taskQueue('emails'));
+    expect(s).toMatchObject({
+      queue: 'emails',
+      tasks: [],
+      storage: 'file',
+      replicas: 1,
+      discard: 'new',
+      ackWaitMs: 30_000,
+      maxInFlight: 10_000,
+      duplicateWindowMs: 120_000,
+      deadLetter: { enabled: true, maxAgeMs: 336 * 3_600_000 },
+      results: { enabled: true, ttlMs: 24 * 3_600_000 },
+    });
+  });
+
+  it('uses queueName over metadata.name and converts units', () => {
+    const s = queueSettingsOf(
+      taskQueue('x', { queueName: 'billing', storage: 'Memory', limits: { maxAge: '1h', maxBytes: '1Gi', maxMessages: 5, discard: 'Old' }, results: { enabled: false } }),
+    );
+    expect(s).toMatchObject({ queue: 'billing', storage: 'memory', maxAgeMs: 3_600_000, maxBytes: 1024 ** 3, maxMessages: 5, discard: 'old', results: { enabled: false } });
+  });
+});
+
+describe('retryPolicyOf', () => {
+  it.each([
+    [{ maxAttempts: 3, backoff: { type: 'fixed' as const, delay: '2s' } }, { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 2000 } }],
+    [{ backoff: { type: 'list' as const, delays: ['1s', '1m'] } }, { maxAttempts: 5, backoff: { type: 'list', delaysMs: [1000, 60_000] } }],
+    [{}, { maxAttempts: 5, backoff: { type: 'exponential', delayMs: 1000, maxDelayMs: 300_000, jitter: true } }],
+  ])('maps %j', (retry, want) => {
+    expect(retryPolicyOf(taskQueue('q', { retry }))).toEqual(want);
+  });
+});
