@@ -61,7 +61,7 @@ const rows: Row[] = [
   ['does not scale to zero with tasks in flight', { minReplicas: 0, activationBacklog: 100 }, { currentReplicas: 1, backlog: 3, inFlight: 3, history: warm({ idleSince: NOW - 600_000 }) }, 1, 'Steady'],
   ['does not strand tasks below the activation threshold', { minReplicas: 0, activationBacklog: 10 }, { currentReplicas: 1, backlog: 4, history: warm({ idleSince: NOW - 600_000 }) }, 1, 'Steady'],
   ['does not scale to zero while tasks keep arriving', { minReplicas: 0, ...noDownWindow }, { currentReplicas: 1, arrivalRate: 0.5, history: warm({ idleSince: NOW - 600_000 }) }, 1, 'HoldZeroCooldown'],
-  ['does not scale to zero when minReplicas is above zero', { ...noDownWindow }, { currentReplicas: 1, history: warm({ idleSince: NOW - 600_000 }) }, 1, 'AtMin'],
+  ['does not scale to zero when minReplicas is above zero', { minReplicas: 1, ...noDownWindow }, { currentReplicas: 1, history: warm({ idleSince: NOW - 600_000 }) }, 1, 'AtMin'],
 
   // The in-flight floor.
   ['never scales below what in-flight tasks need', { targetBacklogPerReplica: 1_000, ...noDownWindow }, { currentReplicas: 10, backlog: 100, inFlight: 100, concurrencyPerReplica: 10 }, 10, 'HoldInFlight'],
@@ -84,6 +84,8 @@ const rows: Row[] = [
   ['takes the larger step with both limits (percent at a large count)', { maxReplicas: 50, scaleUp: { stabilizationMs: 0, maxStepPods: 4, maxStepPercent: 100 } }, { currentReplicas: 10, backlog: 1_000 }, 20, 'ScaleUpStepLimited'],
   ['starts a pool at zero under a percent limit', { minReplicas: 0, scaleUp: { stabilizationMs: 0, maxStepPercent: 50 } }, { currentReplicas: 0, backlog: 100 }, 1, 'Activation'],
   ['limits a scale-down step', { scaleDown: { stabilizationMs: 0, maxStepPercent: 50 } }, { currentReplicas: 10 }, 5, 'ScaleDownStepLimited'],
+  ['never removes more than the percentage allows', { scaleDown: { stabilizationMs: 0, maxStepPercent: 50 } }, { currentReplicas: 5 }, 3, 'ScaleDownStepLimited'],
+  ['adds at least the percentage allows, rounded up', { scaleUp: { stabilizationMs: 0, maxStepPercent: 50 } }, { currentReplicas: 5, backlog: 100 }, 8, 'ScaleUpStepLimited'],
   ['waits for the last step to be ready before the next limited step', { maxReplicas: 50, scaleUp: { stabilizationMs: 0, maxStepPods: 4 } }, { currentReplicas: 6, readyReplicas: 2, backlog: 200, history: warm({ lastScaleUpAt: NOW - 5_000 }) }, 6, 'HoldPodsStarting'],
   ['stops waiting for pods that never become ready', { maxReplicas: 50, scaleUp: { stabilizationMs: 0, maxStepPods: 4 } }, { currentReplicas: 6, readyReplicas: 2, backlog: 200, history: warm({ lastScaleUpAt: NOW - 61_000 }) }, 10, 'ScaleUpStepLimited'],
   ['does not wait for starting pods without a step limit', { maxReplicas: 50 }, { currentReplicas: 6, readyReplicas: 2, backlog: 200, history: warm({ lastScaleUpAt: NOW - 5_000 }) }, 20, 'ScaleUpBacklog'],

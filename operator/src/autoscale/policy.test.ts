@@ -5,7 +5,7 @@ describe('resolvePolicy', () => {
   it('gives the documented defaults for an empty policy', () => {
     expect(resolvePolicy()).toEqual(DEFAULT_SCALING_POLICY);
     expect(resolvePolicy({})).toEqual({
-      minReplicas: 1,
+      minReplicas: 0,
       maxReplicas: 10,
       targetBacklogPerReplica: 10,
       activationBacklog: 0,

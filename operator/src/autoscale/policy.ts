@@ -51,11 +51,11 @@ export interface ScalingPolicyInput {
 
 export const DEFAULT_SCALING_POLICY: ScalingPolicy = {
   /**
-   * One warm worker: a web app's tasks (emails, webhooks, thumbnails) are expected within a
-   * second, and a cold start after a quiet spell costs 5 s (the pod start SLO) to 30 s (image
-   * pull). An idle pod costs little; scale to zero is one field away (`minReplicas: 0`).
+   * An idle queue costs nothing: scale to zero after the cooldown, wake on the first task (the
+   * CRD's default, the lead's call). The price is a cold start after a quiet spell, 5 s (the
+   * pod start SLO) to 30 s (an image pull); `minReplicas: 1` keeps one worker warm instead.
    */
-  minReplicas: 1,
+  minReplicas: 0,
   /**
    * A bound on cost and on the load a runaway burst puts on the databases and APIs the tasks
    * call, which nobody has sized for more yet. Raising it is a deliberate choice.
