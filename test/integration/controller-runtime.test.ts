@@ -118,14 +118,16 @@ describe('controller runtime on a real API server', () => {
     if (res.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${res.stderr}`);
     return res.stdout;
   };
-  const getJson = async <T>(args: string[]): Promise<T> => JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
+  const getJson = async <T>(args: string[]): Promise<T> =>
+    JSON.parse(await kubectl([...args, '-o', 'json', '--show-managed-fields'])) as T;
 
   beforeAll(async () => {
     kc = cp().kubeConfig();
     await kubectl(['create', 'namespace', ns]);
   });
   afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
+    // Each cleanup runs even if an earlier one fails (a failed test can leave things half-made).
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
     await cp().kubectl(['delete', 'namespace', ns, '--wait=false']);
   });
 
