@@ -69,6 +69,7 @@ build_kube() {
     echo "require k8s.io/kubernetes $v"
     for m in $staging; do echo "replace $m => $m v0.${v#v1.}"; done
   } >>"$dir/go.mod"
+  step "downloading the Kubernetes module graph (a few minutes when cold)"
   (cd "$dir" && printf 'package tools\nimport (\n _ "k8s.io/kubernetes/cmd/kube-apiserver/app"\n _ "k8s.io/kubernetes/cmd/kube-controller-manager/app"\n _ "k8s.io/kubernetes/cmd/kube-scheduler/app"\n _ "k8s.io/kubectl/pkg/cmd"\n)\n' >tools.go && go mod tidy >/dev/null 2>&1 || go mod tidy)
   local ld="-s -w"
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
@@ -83,16 +84,23 @@ build_kube() {
 
 # kwok v0.6+ only acts through Stage objects; ship the upstream "fast" stages next to the binary.
 build_kwok() {
-  local out="kwok-$KWOK_VERSION"
-  have "$out" && [ -d "$BIN/kwok-stages-$KWOK_VERSION" ] && return 0
+  local out="kwok-$KWOK_VERSION" stages="$BIN/kwok-stages-$KWOK_VERSION"
+  have "$out" && [ -d "$stages" ] && return 0
   local dir; dir=$(wrapper "kwok-$KWOK_VERSION")
-  timed "$out" bash -c "cd '$dir' && go get sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION \
+  have "$out" || timed "$out" bash -c "cd '$dir' && go get sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION \
     && go build -ldflags '-s -w' -o '$BIN/$out.tmp' sigs.k8s.io/kwok/cmd/kwok && mv '$BIN/$out.tmp' '$BIN/$out'"
+  (cd "$dir" && go mod download "sigs.k8s.io/kwok@$KWOK_VERSION")
   local src; src="$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION/kustomize/stage"
-  rm -rf "$BIN/kwok-stages-$KWOK_VERSION.tmp"; mkdir -p "$BIN/kwok-stages-$KWOK_VERSION.tmp"
-  cp "$src"/node/fast/*.yaml "$src"/node/heartbeat-with-lease/*.yaml "$src"/pod/fast/*.yaml "$BIN/kwok-stages-$KWOK_VERSION.tmp/"
-  rm -f "$BIN/kwok-stages-$KWOK_VERSION.tmp/kustomization.yaml"
-  rm -rf "$BIN/kwok-stages-$KWOK_VERSION"; mv "$BIN/kwok-stages-$KWOK_VERSION.tmp" "$BIN/kwok-stages-$KWOK_VERSION"
+  rm -rf "$stages.tmp"; mkdir -p "$stages.tmp"
+  # Each stage directory also holds a kustomization.yaml of the same name: copy only the stages.
+  local f
+  for f in "$src"/node/fast/*.yaml "$src"/node/heartbeat-with-lease/*.yaml "$src"/pod/fast/*.yaml; do
+    [ "$(basename "$f")" = kustomization.yaml ] && continue
+    cp "$f" "$stages.tmp/"
+  done
+  chmod u+w "$stages.tmp"/*.yaml  # the module cache is read-only; keep the copies removable
+  rm -rf "$stages"; mv "$stages.tmp" "$stages"
+  step "kwok stages: $(cd "$stages" && ls | tr '\n' ' ')"
 }
 
 # helm v3's default capabilities claim an old Kubernetes unless told the real one at link time.
@@ -109,7 +117,7 @@ build_helm() {
 }
 
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(nats-server etcd kube kwok helm)
+[ ${#targets[@]} -eq 0 ] && targets=(nats-server etcd kwok helm kube)
 for t in "${targets[@]}"; do
   case $t in
     nats-server) build_nats ;;

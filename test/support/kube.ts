@@ -92,7 +92,12 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
   mark('pki');
 
   const procs: ServerProcess[] = [];
-  const stopAll = () => Promise.all(procs.splice(0).map((proc) => proc.stop()));
+  const stopAll = async () => {
+    // etcd last: an API server that loses etcd first hangs in shutdown until it is killed.
+    const all = procs.splice(0);
+    await Promise.all(all.filter((proc) => proc.name !== 'etcd').map((proc) => proc.stop()));
+    await Promise.all(all.filter((proc) => proc.name === 'etcd').map((proc) => proc.stop()));
+  };
   let info: ControlPlaneInfo | undefined;
   try {
     for (let attempt = 1; !info; attempt++) {
