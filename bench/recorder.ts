@@ -1,0 +1,68 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { nowUs, type BenchPayload } from './payload.ts';
+import { summarizeLatency, type LatencySummary } from './stats.ts';
+
+export type TaskKind = 'noop' | 'async-1ms';
+
+export interface RunCheck {
+  /** Extra runs beyond the first, summed over tasks. */
+  duplicates: number;
+  /** Tasks that never ran. */
+  missing: number;
+}
+
+/**
+ * Counts runs per task index (the exactly-once check) and, when asked, enqueue-to-start latency.
+ * Lives in the consumer process; the handler it builds is what every system runs.
+ */
+export class RunRecorder {
+  private readonly runs: Uint32Array;
+  private readonly latencyUs: Float64Array | undefined;
+  private recorded = 0;
+  firstStartUs = 0;
+
+  constructor(expected: number, latency: boolean) {
+    this.runs = new Uint32Array(expected);
+    this.latencyUs = latency ? new Float64Array(expected) : undefined;
+  }
+
+  record(p: BenchPayload): void {
+    const now = this.latencyUs || this.firstStartUs === 0 ? nowUs() : 0;
+    if (this.firstStartUs === 0) this.firstStartUs = now;
+    // Indexes outside the run (a stray message) count as duplicates: they ran, and should not have.
+    if (!(p.i >= 0 && p.i < this.runs.length)) {
+      this.recorded++;
+      return;
+    }
+    if (this.runs[p.i]!++ === 0 && this.latencyUs) this.latencyUs[p.i] = now - p.t;
+  }
+
+  /** The task body: a no-op, or one that awaits a 1 ms timer (an I/O-bound handler's shape). */
+  handler(kind: TaskKind): (p: BenchPayload) => void | Promise<void> {
+    if (kind === 'noop') return (p) => this.record(p);
+    return async (p) => {
+      this.record(p);
+      await sleep(1);
+    };
+  }
+
+  check(): RunCheck {
+    let duplicates = this.recorded;
+    let missing = 0;
+    for (const n of this.runs) {
+      if (n === 0) missing++;
+      else duplicates += n - 1;
+    }
+    return { duplicates, missing };
+  }
+
+  /** Latency in ms of the tasks that ran, or undefined when not recorded. */
+  latency(): LatencySummary | undefined {
+    if (!this.latencyUs) return undefined;
+    const ms: number[] = [];
+    this.latencyUs.forEach((us, i) => {
+      if (this.runs[i]! > 0) ms.push(us / 1000);
+    });
+    return summarizeLatency(ms);
+  }
+}
