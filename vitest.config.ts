@@ -10,6 +10,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: more workers only add contention with the servers the tests start.
     maxWorkers: 2,
+    // One `api` control plane (etcd + kube-apiserver) shared by every test file that asks for it.
+    globalSetup: ['test/support/kube-global-setup.ts'],
     reporters: ['default'],
   },
 });
