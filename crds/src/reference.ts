@@ -15,8 +15,11 @@ const cell = (s: string) =>
     .replaceAll('\n', ' ');
 const code = (s: string) => `\`${s}\``;
 
-function defaultText(value: unknown): string {
+function defaultText(node: AnySchema): string {
+  const value = node.openapi.default;
   if (value === undefined) return '';
+  // An object's default is its fields' defaults, listed on their own rows.
+  if (node.fields) return code('{}');
   return code(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
@@ -43,7 +46,7 @@ function table(schema: AnySchema, path: string, rootRules: readonly ValidationRu
       (node.openapi['x-kubernetes-validations'] ?? []).filter((r) => r.fieldPath).map((r) => r.message),
     );
     const constraints = [...node.doc.constraints.filter((c) => !relocated.has(c)), ...(moved.get(p) ?? [])];
-    const cells = [code(p), node.doc.type, defaultText(node.openapi.default), node.openapi.description ?? '', constraints.join('; ')];
+    const cells = [code(p), node.doc.type, defaultText(node), node.openapi.description ?? '', constraints.join('; ')];
     rows.push(`| ${cells.map(cell).join(' | ')} |`);
   }
   return rows;

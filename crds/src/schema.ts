@@ -227,7 +227,10 @@ export function object<const F extends Fields, const O extends Common<AuthoredOb
   const names = Object.keys(fields);
   const required = names.filter((k) => fields[k]?.presence === 'required');
   const properties = Object.fromEntries(names.map((k) => [k, fields[k]?.openapi ?? {}]));
-  return node(o, { type: 'object', properties, ...(required.length > 0 ? { required } : {}) }, 'object', [], { fields });
+  // The API server checks a default against the CEL rules as written, before nested defaults
+  // apply, so `default: {}` would fail a rule that reads a defaulted field: expand it here.
+  const expanded = o.default === undefined ? o : { ...o, default: fill({ fields }, o.default) };
+  return node(expanded, { type: 'object', properties, ...(required.length > 0 ? { required } : {}) }, 'object', [], { fields });
 }
 
 /** An object whose fields the schema does not describe (pod template overrides, env valueFrom). */
@@ -287,8 +290,8 @@ export function applyDefaults<S extends AnySchema>(schema: S, value: Authored<S>
   return fill(schema, value) as Stored<S>;
 }
 
-function fill(schema: AnySchema, value: unknown): unknown {
-  if (Array.isArray(value)) return schema.items ? value.map((v) => fill(schema.items as AnySchema, v)) : value;
+function fill(schema: Pick<AnySchema, 'fields' | 'items' | 'values'>, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => (schema.items ? fill(schema.items, v) : v));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   if (schema.fields) {

@@ -153,7 +153,7 @@ export const taskQueueSpec = object(
       {
         // JetStream refuses a duplicate window longer than the stream's max age.
         rule: '!has(self.limits.maxAge) || duration(self.dedupeWindow) <= duration(self.limits.maxAge)',
-        message: 'dedupeWindow must not exceed limits.maxAge',
+        message: `dedupeWindow (default ${D.dedupeWindow}) must not exceed limits.maxAge: lower it too`,
         fieldPath: '.dedupeWindow',
       },
     ],

@@ -102,8 +102,6 @@ const autoscaling = object(
       {
         rule: 'self.minReplicas <= self.maxReplicas',
         message: 'minReplicas must not exceed maxReplicas',
-        messageExpression:
-          "'minReplicas (' + string(self.minReplicas) + ') must not exceed maxReplicas (' + string(self.maxReplicas) + ')'",
         fieldPath: '.minReplicas',
       },
     ],
