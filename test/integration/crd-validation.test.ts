@@ -32,12 +32,13 @@ async function ok(k: ClusterAccess, args: string[], input?: string): Promise<str
 
 type Stored = Manifest & { spec: Record<string, unknown> };
 
-/** Stored spec, as the operator will read it, with a defaulting function per kind. */
+/** The spec as stored, defaults applied: what the operator will read. */
 async function storedSpec(k: ClusterAccess, m: Manifest): Promise<Record<string, unknown>> {
   const json = await ok(k, ['get', '-n', ns, `${m.kind.toLowerCase()}/${m.metadata.name}`, '-o', 'json']);
   return (JSON.parse(json) as Stored).spec;
 }
 
+/** What our types and defaulting functions promise the stored spec is. */
 function expectedSpec(m: Manifest): Record<string, unknown> {
   return m.kind === 'TaskQueue'
     ? withTaskQueueDefaults(m.spec ?? {})
