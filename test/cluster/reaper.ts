@@ -2,6 +2,8 @@
 // a process group and "-<pgid>" once it has stopped it; when the parent goes away for any reason
 // (even SIGKILL, which no handler in the parent sees) our stdin closes and we stop what is left.
 // The parent spawns us in our own session, so a Ctrl-C in its terminal does not reach us.
+import { readFileSync } from 'node:fs';
+
 const groups = new Map<number, string>();
 let pending = '';
 
@@ -28,11 +30,27 @@ function signal(sig: NodeJS.Signals): void {
   }
 }
 
+function alive(pgid: number): boolean {
+  try {
+    // A killed server whose parent died stays a zombie until something reaps it: not alive.
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pgid}/stat`, 'utf8'));
+  } catch {
+    try {
+      process.kill(-pgid, 0); // no /proc: ask the kernel
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
 process.stdin.on('close', () => {
+  // The parent's own exit handler usually got there first; then there is nothing to report.
+  for (const pgid of groups.keys()) if (!alive(pgid)) groups.delete(pgid);
   if (groups.size === 0) process.exit(0);
   const dirs = [...new Set(groups.values())].join(', ');
   signal('SIGTERM');
-  process.stderr.write(`[celeriac] a test process exited without stopping its servers; stopped them. Logs: ${dirs}\n`);
+  process.stderr.write(`[celeriac] the process that started these servers exited without stopping them; stopped them. Logs: ${dirs}\n`);
   setTimeout(() => {
     signal('SIGKILL');
     process.exit(0);
