@@ -1,0 +1,88 @@
+// `npm run demo`: the whole of Celeriac on this machine, with nothing installed by hand.
+// Starts nats-server, a Kubernetes control plane with simulated nodes (kwok), the operator, and
+// a TaskQueue + autoscaled WorkerPool; then enqueues a burst and prints the pool scaling up from
+// zero, draining the backlog, and scaling back to zero. Ctrl-C stops everything.
+import { AppsV1Api } from '@kubernetes/client-node';
+import { Kvm } from '@nats-io/kv';
+import { Client, queueNames } from 'celeriac';
+import { readQueueState } from '../operator/src/taskqueue/jetstream-sync.ts';
+import { startControlPlane } from '../test/support/kube.ts';
+import { startNats } from '../test/support/nats.ts';
+import { kubectlOk, startTestOperator } from '../test/support/operator.ts';
+import { PodRunner } from '../test/support/pod-runner.ts';
+import { connectTo } from '../test/support/queue.ts';
+import { thumbnail } from '../examples/demo/tasks.ts';
+
+const TASKS = Number(process.env.DEMO_TASKS ?? 5000);
+const say = (msg: string) => console.log(`[demo ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const tasksModule = new URL('../examples/demo/tasks.ts', import.meta.url).pathname;
+
+say('starting nats-server (JetStream) and a Kubernetes control plane with 2 simulated nodes...');
+const nats = await startNats();
+const cluster = await startControlPlane({ profile: 'cluster', nodes: 2 });
+const cleanups: Array<() => Promise<unknown>> = [() => nats.stop(), () => cluster.stop()];
+const shutdown = async (code: number) => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  process.exit(code);
+};
+process.once('SIGINT', () => void shutdown(130));
+try {
+  say(`control plane up: export KUBECONFIG=${cluster.kubeconfigPath}`);
+  await kubectlOk(cluster, ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
+  await kubectlOk(cluster, ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', 'crd/workerpools.celeriac.dev']);
+  const op = await startTestOperator(cluster, nats.url, { namespace: 'default' });
+  cleanups.push(() => op.stop());
+  say('operator running; applying a TaskQueue and an autoscaled WorkerPool (0 to 5 pods)');
+  await kubectlOk(cluster, ['apply', '-f', '-'], `apiVersion: celeriac.dev/v1alpha1
+kind: TaskQueue
+metadata: {name: images, namespace: default}
+spec: {storage: Memory}
+---
+apiVersion: celeriac.dev/v1alpha1
+kind: WorkerPool
+metadata: {name: thumbnailers, namespace: default}
+spec:
+  queue: images
+  image: example/thumbnailer:1
+  taskModules: [${tasksModule}]
+  concurrency: 10
+  drainTimeout: 5s
+  autoscaling: {minReplicas: 0, maxReplicas: 5, scaleToZeroCooldown: 10s, scaleDown: {stabilizationWindow: 5s}}
+`);
+  await kubectlOk(cluster, ['wait', '--for=condition=Ready', 'tq/images', '--timeout=60s']);
+  const runner = new PodRunner(cluster.kubeConfig(), 'default', 'celeriac.dev/pool=thumbnailers');
+  cleanups.push(() => runner.close());
+  const nc = await connectTo(nats.url);
+  cleanups.push(() => nc.close());
+  const apps = cluster.kubeConfig().makeApiClient(AppsV1Api);
+  const kv = await new Kvm(nc).open(queueNames('images').resultBucket);
+
+  say(`queue Ready; enqueueing a burst of ${TASKS} thumbnail tasks`);
+  const client = new Client(nc, { queue: 'images' });
+  const t0 = Date.now();
+  const handles = await client.enqueueMany(thumbnail, Array.from({ length: TASKS }, (_, i) => ({ image: `photo-${i}.jpg`, size: 128 })));
+  say(`enqueued ${handles.length} tasks in ${Date.now() - t0} ms`);
+  let zeroSince = 0;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const [d, state, status] = await Promise.all([
+      apps.readNamespacedDeployment({ name: 'thumbnailers', namespace: 'default' }),
+      readQueueState(nc, 'images'),
+      kv.status(),
+    ]);
+    const backlog = state.pending + state.ackPending;
+    say(`backlog ${String(backlog).padStart(5)} | done ${String(status.values).padStart(5)}/${TASKS} | pods wanted ${d.spec?.replicas} ready ${d.status?.readyReplicas ?? 0} | worker processes ${runner.processes.size}`);
+    if (backlog === 0 && d.spec?.replicas === 0) {
+      zeroSince ||= Date.now();
+      if (Date.now() - zeroSince > 1000) break;
+    }
+  }
+  const sample = await handles[0]!.result();
+  say(`first task's result: ${JSON.stringify(sample)}`);
+  say(`burst drained and pool back at zero, ${((Date.now() - t0) / 1000).toFixed(1)} s after the first enqueue. Done.`);
+  await client.close();
+  await shutdown(0);
+} catch (err) {
+  console.error(err);
+  await shutdown(1);
+}
