@@ -59,7 +59,9 @@ export class ConsumeLoop {
         this.watch(messages);
         for await (const m of messages) {
           failures = 0;
-          await this.opts.onMessage(m);
+          // Most messages find a free slot at once: skip the microtask an `await undefined` costs.
+          const slot = this.opts.onMessage(m);
+          if (slot) await slot;
         }
         if (!this.stopped) this.opts.log.warn({ stream: this.opts.stream }, 'consume ended; restarting');
       } catch (err) {

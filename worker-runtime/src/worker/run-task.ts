@@ -86,6 +86,25 @@ export async function runTask(msg: JsMsg, deps: RunDeps): Promise<void> {
   }
 }
 
+/** Shutdown signals that already have the listener aborting their worker's running tasks. */
+const watchedShutdowns = new WeakSet<AbortSignal>();
+
+/**
+ * One shutdown listener per worker instead of one added and removed per task: EventTarget
+ * bookkeeping was ~4 µs of a no-op task's ~80 µs in the bench profile. Aborts every running task.
+ */
+function abortRunningOnShutdown(deps: RunDeps): void {
+  if (watchedShutdowns.has(deps.shutdown)) return;
+  watchedShutdowns.add(deps.shutdown);
+  deps.shutdown.addEventListener(
+    'abort',
+    () => {
+      for (const t of deps.inFlight.tasks) t.controller.abort(new Error('worker shutting down'));
+    },
+    { once: true },
+  );
+}
+
 async function execute(
   msg: JsMsg,
   reg: RegisteredTask,
@@ -97,8 +116,7 @@ async function execute(
   const m = deps.metrics.task(base.task);
   const startedAt = Date.now();
   const controller = new AbortController();
-  const onShutdown = () => controller.abort(new Error('worker shutting down'));
-  deps.shutdown.addEventListener('abort', onShutdown, { once: true });
+  abortRunningOnShutdown(deps);
   let expire: (e: Error) => void = () => undefined;
   const timedOut = new Promise<never>((_, reject) => (expire = reject));
   const entry: InFlightTask = {
@@ -119,6 +137,7 @@ async function execute(
   deps.metrics.inFlight.inc();
   try {
     if (reg.trackStarted && deps.results) await deps.results.write({ ...base, state: 'started', startedAt, updatedAt: startedAt });
+    let log: Logger | undefined;
     const ctx: TaskContext = {
       id: base.id,
       name: base.task,
@@ -126,7 +145,10 @@ async function execute(
       maxAttempts: reg.retry.maxAttempts,
       metadata,
       signal: controller.signal,
-      log: deps.log.child({ task: base.task, id: base.id }),
+      // Made on first use: a pino child per task was ~3 µs of a no-op task's ~80 µs in the bench profile.
+      get log() {
+        return (log ??= deps.log.child({ task: base.task, id: base.id }));
+      },
       progress: async (value) => {
         if (deps.results) await deps.results.write({ ...base, state: 'started', startedAt, updatedAt: Date.now(), progress: value });
       },
@@ -168,7 +190,6 @@ async function execute(
     entry.settled = true;
     deps.inFlight.tasks.delete(entry);
     deps.metrics.inFlight.dec();
-    deps.shutdown.removeEventListener('abort', onShutdown);
     // A handler that rejects after its timeout must not become an unhandled rejection.
     timedOut.catch(() => undefined);
   }

@@ -1,0 +1,63 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import { pino } from 'pino';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Worker, defineTask } from '../../worker-runtime/src/index.ts';
+import { startNats, type NatsServer } from '../support/nats.ts';
+import { connectTo, createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
+
+// The worker's per-task hot path shares one shutdown listener per worker and builds ctx.log on
+// first use (bench findings); these pin what handlers see through ctx.
+describe('task context on a real nats-server', () => {
+  let server: NatsServer;
+  let nc: NatsConnection;
+  beforeAll(async () => {
+    server = await startNats();
+    nc = await connectTo(server.url);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await server?.stop();
+  });
+
+  async function workerFor(tasks: Parameters<typeof defineTask>[1][], opts: { logger?: pino.Logger } = {}) {
+    const queue = uniqueQueue('ctx');
+    await createQueue(nc, queue, { results: { enabled: false, ttlMs: 0, maxBytes: 0 } });
+    const defs = tasks.map((h, i) => defineTask(`t${i}`, h));
+    const worker = new Worker(nc, { queue, tasks: defs, concurrency: 4, heartbeatIntervalMs: 0, logger: opts.logger ?? testLogger });
+    await worker.start();
+    return { worker, client: new Client(nc, { queue }), defs };
+  }
+
+  it("aborts every running task's signal when its worker closes, and only that worker's", async () => {
+    const aborted: string[] = [];
+    const started: string[] = [];
+    const wait = (name: string) => async (_: unknown, ctx: { signal: AbortSignal }) => {
+      started.push(name);
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      // At once when close() starts, not only when the drain deadline passes.
+      aborted.push(`${name}: ${(ctx.signal.reason as Error).message}`);
+    };
+    const a = await workerFor([wait('a')]);
+    const b = await workerFor([wait('b')]);
+    await a.client.enqueue(a.defs[0]!, { n: 1 });
+    await a.client.enqueue(a.defs[0]!, { n: 2 });
+    await b.client.enqueue(b.defs[0]!, {});
+    await waitFor(() => started.length === 3, { what: 'three tasks started' });
+    await a.worker.close(2_000);
+    expect(aborted).toEqual(['a: worker shutting down', 'a: worker shutting down']);
+    await b.worker.close(2_000);
+    expect(aborted).toEqual(['a: worker shutting down', 'a: worker shutting down', 'b: worker shutting down']);
+  });
+
+  it('gives handlers a logger bound to the task name and id', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+    const { worker, client, defs } = await workerFor([(_: unknown, ctx) => ctx.log.info({ step: 1 }, 'hello from task')], { logger: pino(sink) });
+    const h = await client.enqueue(defs[0]!, {});
+    await waitFor(() => lines.some((l) => l.includes('hello from task')), { what: 'task log line' });
+    await worker.close(1_000);
+    const line = JSON.parse(lines.find((l) => l.includes('hello from task'))!) as Record<string, unknown>;
+    expect(line).toMatchObject({ task: 't0', id: h.id, step: 1 });
+  });
+});
