@@ -84,10 +84,19 @@ spec:
     const client = new Client(nc, { queue });
     const t0 = Date.now();
     await client.enqueueMany(work, Array.from({ length: total }, () => ({ ms: 40 })));
+    // One long task: it is still running on some pod when the burst is drained and the pool scales in.
+    const long = await client.enqueue(work, { ms: 15_000 });
     const scaledUp = await waitFor(() => seen.find((s) => s.replicas > 0), { timeoutMs: 15_000, what: 'scale up from zero' });
     const kv = await new Kvm(nc).open(queueNames(queue).resultBucket);
-    await waitFor(async () => (await kv.status()).values >= total, { timeoutMs: 120_000, what: 'all tasks finished' });
+    await waitFor(async () => (await kv.status()).values >= total, { timeoutMs: 120_000, what: 'burst finished' });
     const drainedAt = Date.now();
+    // Scale-in keeps the busy pod: idle pods were marked cheaper to delete (pod-deletion-cost).
+    await waitFor(() => seen.at(-1)?.replicas === 1, { timeoutMs: 30_000, what: 'scale in to the one busy pod' });
+    const { by } = await long.result({ timeoutMs: 30_000 });
+    // The pod that ran the long task is the one left, and the task was never interrupted.
+    await waitFor(() => runner!.processes.size === 1, { timeoutMs: 10_000, what: 'idle workers gone' });
+    expect([...runner.processes.keys()]).toEqual([by]);
+    expect((await long.status())?.attempts).toBe(1);
     const state = await readQueueState(nc, queue);
     expect(state.pending + state.ackPending).toBe(0);
     await waitFor(async () => (await replicasNow()) === 0, { timeoutMs: 60_000, what: 'back to zero after cooldown' });
@@ -101,7 +110,7 @@ spec:
     expect(peak).toBeLessThanOrEqual(4);
     expect(runner.started.length).toBeGreaterThanOrEqual(2);
     // Every task ran to success exactly as recorded (at-least-once; results keyed by task id).
-    expect((await kv.status()).values).toBe(total);
+    expect((await kv.status()).values).toBe(total + 1);
     console.log(
       JSON.stringify({
         enqueueToScaleUpMs: scaledUp.at - t0,
