@@ -1,8 +1,9 @@
+import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Worker, defineTask } from '../../worker-runtime/src/index.ts';
+import { Client, Worker, defineTask, taskSubject } from '../../worker-runtime/src/index.ts';
 import { startNats, type NatsServer } from '../support/nats.ts';
 import { connectTo, createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 
@@ -48,6 +49,21 @@ describe('task context on a real nats-server', () => {
     expect(aborted).toEqual(['a: worker shutting down', 'a: worker shutting down']);
     await b.worker.close(2_000);
     expect(aborted).toEqual(['a: worker shutting down', 'a: worker shutting down', 'b: worker shutting down']);
+  });
+
+  it('shows handlers the task id and metadata, and a stream-sequence id for a message without headers', async () => {
+    const seen: { id: string; metadata: Readonly<Record<string, string>>; attempt: number }[] = [];
+    const { worker, client, defs } = await workerFor([(_: unknown, ctx) => void seen.push({ id: ctx.id, metadata: ctx.metadata, attempt: ctx.attempt })]);
+    const h = await client.enqueue(defs[0]!, {}, { metadata: { Tenant: 'acme', 'trace-id': 't1' } });
+    await waitFor(() => seen.length === 1, { what: 'first task' });
+    // Any NATS client may publish a task: no Celeriac headers at all.
+    const ack = await jetstream(nc).publish(taskSubject(worker.queue, 't0'), '{}');
+    await waitFor(() => seen.length === 2, { what: 'foreign task' });
+    await worker.close(1_000);
+    expect(seen).toEqual([
+      { id: h.id, metadata: { tenant: 'acme', 'trace-id': 't1' }, attempt: 1 },
+      { id: `seq-${ack.seq}`, metadata: {}, attempt: 1 },
+    ]);
   });
 
   it('gives handlers a logger bound to the task name and id', async () => {
