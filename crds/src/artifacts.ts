@@ -22,6 +22,9 @@ export function generatedFiles(): GeneratedFile[] {
   return [
     { path: 'crds/taskqueue.yaml', content: crdYaml(TASK_QUEUE_CRD) },
     { path: 'crds/workerpool.yaml', content: crdYaml(WORKER_POOL_CRD) },
+    // The Helm chart cannot read files outside itself: it gets the same bytes, checked like these.
+    { path: 'helm/celeriac/files/crds/taskqueue.yaml', content: crdYaml(TASK_QUEUE_CRD) },
+    { path: 'helm/celeriac/files/crds/workerpool.yaml', content: crdYaml(WORKER_POOL_CRD) },
     { path: 'docs/crd-reference.md', content: crdReference() },
   ];
 }

@@ -1,0 +1,80 @@
+{{/* Object name prefix: the release name, with the chart name unless the release already has it. */}}
+{{- define "celeriac.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "celeriac.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "celeriac.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "celeriac.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: operator
+{{- end }}
+
+{{- define "celeriac.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "celeriac.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: celeriac
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "celeriac.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "celeriac.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "celeriac.leaseName" -}}
+{{- default (include "celeriac.fullname" .) .Values.leaderElection.leaseName }}
+{{- end }}
+
+{{/* The one namespace the operator watches, or "" for all (cluster scope). */}}
+{{- define "celeriac.watchNamespace" -}}
+{{- if eq .Values.rbac.scope "namespace" }}
+{{- default .Release.Namespace .Values.watchNamespace }}
+{{- end }}
+{{- end }}
+
+{{- define "celeriac.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Rules across values that values.schema.json cannot state with a readable message. Included by
+the Deployment, so `helm template`, `install` and `upgrade` all stop with the message.
+*/}}
+{{- define "celeriac.validate" -}}
+{{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection.enabled) }}
+{{- fail "replicaCount > 1 needs leaderElection.enabled=true: without the Lease every replica would reconcile at once" }}
+{{- end }}
+{{- if and (eq .Values.rbac.scope "cluster") .Values.watchNamespace }}
+{{- fail "watchNamespace is only for rbac.scope=namespace: with rbac.scope=cluster the operator watches every namespace" }}
+{{- end }}
+{{- if and (ne .Values.nats.auth.type "none") (not .Values.nats.auth.existingSecret) }}
+{{- fail (printf "nats.auth.existingSecret is required with nats.auth.type=%s: name a Secret in namespace %s holding the credentials" .Values.nats.auth.type .Release.Namespace) }}
+{{- end }}
+{{- if and (not .Values.serviceAccount.create) (not .Values.serviceAccount.name) }}
+{{- fail "serviceAccount.name is required with serviceAccount.create=false: name the existing ServiceAccount the operator runs as" }}
+{{- end }}
+{{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.service.enabled) }}
+{{- fail "metrics.serviceMonitor.enabled needs metrics.service.enabled: a ServiceMonitor scrapes through the Service" }}
+{{- end }}
+{{- end }}
