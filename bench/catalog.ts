@@ -47,11 +47,11 @@ export function quickScenarios(): Scenario[] {
     enqueueScenario('one-at-a-time', 3_000, 500),
     enqueueScenario('window-64', 10_000, 1_000),
     enqueueScenario('bulk', 10_000, 1_000),
-    drainScenario(shape('noop', 100), 20_000, 2_000),
-    drainScenario(shape('async-1ms', 100), 10_000, 1_000),
-    produceConsumeScenario(shape('noop', 100), 10_000, 1_000),
-    latencyScenario(shape('noop', 100), 2_000, 3_000),
-    idlePickupScenario(shape('noop', 10), 30),
+    drainScenario(shape('noop', 100), 10_000, 1_000),
+    drainScenario(shape('async-1ms', 100), 5_000, 500),
+    produceConsumeScenario(shape('noop', 100), 5_000, 500),
+    latencyScenario(shape('noop', 100), 2_000, 2_000),
+    idlePickupScenario(shape('noop', 10), 50),
   ];
 }
 

@@ -1,9 +1,9 @@
 import { rate, taskLabel, type ConsumeShape, type Measurement, type Scenario, type ScenarioContext } from './context.ts';
-import { enqueueBulk, settledOutstanding, startConsumer, withQueue } from './helpers.ts';
+import { preload, settledOutstanding, startConsumer, withQueue } from './helpers.ts';
 
 async function measure(ctx: ScenarioContext, shape: ConsumeShape, n: number): Promise<Measurement> {
   return withQueue(ctx, async (queue, producer) => {
-    await enqueueBulk(producer, n);
+    await preload(producer, n);
     const run = startConsumer(ctx, queue, shape, n);
     const r = await run.finished;
     if (r.timedOut) throw new Error(`drain timed out: ${r.completed} of ${n} completed`);

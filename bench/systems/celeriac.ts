@@ -44,6 +44,8 @@ export async function openCeleriac(endpoints: Endpoints): Promise<System> {
         logger: silent,
       });
       await worker.start();
+      // start() returns before the consume loop's first pull; raw's consume() has pulled by then.
+      for (const deadline = Date.now() + 10_000; !worker.ready && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 2));
       return { completed: () => worker.completedCount, close: () => worker.close(5_000) };
     },
     close: () => nc.close(),
