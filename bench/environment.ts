@@ -16,7 +16,7 @@ function packageVersion(name: string): string | undefined {
 function gitCommit(): string {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'worker-runtime', 'bench'], { cwd: root }).toString().trim() !== '';
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'worker-runtime', 'bench'], { cwd: root }).toString().trim() !== '';
     return dirty ? `${sha} (with uncommitted changes)` : sha;
   } catch {
     return 'unknown';
