@@ -34,6 +34,20 @@ export class ConsumeLoop {
     this.done = this.run();
   }
 
+  /**
+   * Starts over with a fresh consume; called on every reconnect. nats.js re-pulls by itself after
+   * a reconnect, but when its first consumer lookup fails (no consumer leader yet after a node
+   * loss, JetStream still recovering after a restart) it waits its pull expiry, jittered (15 to
+   * 45 s), with heartbeat monitoring off: a silent stall on a healthy-looking connection. Here the
+   * lookup is retried within a second, and readiness is false until it succeeds. Messages already
+   * delivered to the old consume are still handed over before it ends.
+   */
+  restart(): void {
+    if (this.stopped || !this.current) return;
+    this.opts.log.info({ stream: this.opts.stream }, 'reconnected; recreating consume');
+    void this.current.close().catch(() => undefined);
+  }
+
   /** Stops pulling; messages already delivered stay with the caller. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -138,7 +138,7 @@ export class Worker {
     const dispatch = (m: JsMsg) => {
       void runTask(m, deps).finally(() => this.slots.release());
     };
-    this.loop = new ConsumeLoop(this.js, {
+    this.loop = new ConsumeLoop(jetstream(this.nc, { timeout: DEFAULTS.consumerLookupTimeoutMs }), {
       stream: names.stream,
       consumer: names.consumer,
       prefetch: this.opts.prefetch ?? this.concurrency,
@@ -178,8 +178,12 @@ export class Worker {
   /** A pull consumer cannot deliver while disconnected: readiness must say so, not wait for a timeout. */
   private async watchConnection(): Promise<void> {
     for await (const s of this.nc.status()) {
-      if (s.type === 'disconnect') this.connected = false;
-      else if (s.type === 'reconnect') this.connected = true;
+      if (s.type === 'disconnect') {
+        this.connected = false;
+      } else if (s.type === 'reconnect') {
+        this.connected = true;
+        this.loop?.restart();
+      }
     }
   }
 
