@@ -5,6 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { taskQueue, workerPool } from '../../operator/src/test-fixtures.ts';
+import { desiredDeployment } from '../../operator/src/workerpool/desired-deployment.ts';
 import { chartDir, manifests, only, readChartFile, renderChart, repoRoot, valueLeaves, type DeploymentManifest, type Manifest } from '../support/chart.ts';
 import type { ControlPlane } from '../support/kube.ts';
 import { kubectlOk } from '../support/operator.ts';
@@ -109,6 +111,16 @@ describe('helm chart: rendering and values', () => {
     }
   });
 
+  it('selects the worker pods the operator creates, on their metrics port, with the worker PodMonitor', async () => {
+    const monitor = only<Manifest & { spec: { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: Array<{ port: string }> } }>(
+      manifests(await renderChart(cp(), 'r', 'ns', ['--set', 'metrics.workerPodMonitor.enabled=true'])),
+      'PodMonitor',
+    );
+    const pod = desiredDeployment(workerPool('emails-workers'), taskQueue('emails'), { defaultNatsUrl: 'nats://nats:4222' }).spec!.template;
+    expect(pod.metadata?.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    expect(pod.spec?.containers[0]?.ports?.map((p) => p.name)).toContain(monitor.spec.podMetricsEndpoints[0]!.port);
+  });
+
   it('turns leader election, replicas and NATS settings into the operator environment its config reads', async () => {
     const objs = manifests(
       await renderChart(cp(), 'r', 'ops', ['--values', join(chartDir, 'ci', 'namespaced-values.yaml'), '--set', 'watchNamespace=team-b']),
@@ -149,8 +161,8 @@ describe('helm chart against a real API server (server-side dry run)', () => {
   const dryRun = (yaml: string) => cp().kubectl(['apply', '--dry-run=server', '-f', '-'], { input: yaml });
 
   beforeAll(async () => {
-    await kubectlOk(cp(), ['apply', '--server-side', '-f', join(repoRoot, 'test', 'support', 'fixtures', 'servicemonitor-crd.yaml')]);
-    await kubectlOk(cp(), ['wait', '--for=condition=Established', '--timeout=60s', 'crd/servicemonitors.monitoring.coreos.com']);
+    await kubectlOk(cp(), ['apply', '--server-side', '-f', join(repoRoot, 'test', 'support', 'fixtures', 'prometheus-operator-crds.yaml')]);
+    await kubectlOk(cp(), ['wait', '--for=condition=Established', '--timeout=60s', 'crd/servicemonitors.monitoring.coreos.com', 'crd/podmonitors.monitoring.coreos.com']);
   });
 
   it('accepts the default manifests, with no Pod Security warning in a restricted namespace', async () => {
@@ -171,7 +183,10 @@ describe('helm chart against a real API server (server-side dry run)', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).not.toMatch(PSA_WARNING);
     const kinds = manifests(yaml).map((m) => m.kind);
-    if (file === 'namespaced-values.yaml') expect(res.stdout).toMatch(/servicemonitor\.monitoring\.coreos\.com\/celeriac created \(server dry run\)/);
+    if (file === 'namespaced-values.yaml') {
+      expect(res.stdout).toMatch(/servicemonitor\.monitoring\.coreos\.com\/celeriac created \(server dry run\)/);
+      expect(res.stdout).toMatch(/podmonitor\.monitoring\.coreos\.com\/celeriac-workers created \(server dry run\)/);
+    }
     expect(kinds).toContain('Deployment');
   });
 
