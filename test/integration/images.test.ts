@@ -95,6 +95,13 @@ describe('images, built without Docker: what they copy and the commands they run
     expect(example.entrypoint).toEqual(worker.entrypoint);
   });
 
+  it('is shown in docs/install.md exactly as examples/worker-image has it', () => {
+    const docs = readFileSync(join(repoRoot, 'docs', 'install.md'), 'utf8');
+    expect(docs).toContain('```dockerfile\n' + readFileSync(join(exampleDir, 'Dockerfile'), 'utf8') + '```');
+    const code = readFileSync(join(exampleDir, 'tasks', 'emails.ts'), 'utf8').replace(/^\s*\/\/.*\n/gm, '');
+    expect(docs).toContain('```ts\n' + code + '```');
+  });
+
   it('the example image runs its tasks with the base image entrypoint, on the same celeriac as the worker', { timeout: 60_000 }, async () => {
     const queue = uniqueQueue('img');
     await createQueue(nc, queue);
