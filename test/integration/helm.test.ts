@@ -92,6 +92,15 @@ describe('helm chart: rendering and values', () => {
     expect(res.stderr).toContain(message);
   });
 
+  it('tells the installer what it installed, what it watches and how to check it (NOTES.txt)', async () => {
+    const res = await install('--set', 'rbac.scope=namespace', '--set', 'watchNamespace=team-a');
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('Celeriac operator 0.1.0 is installed in namespace default.');
+    expect(res.stdout).toContain('It watches TaskQueues and WorkerPools in namespace team-a only.');
+    expect(res.stdout).toContain('kubectl -n default rollout status deployment/schema-check-celeriac');
+    expect(res.stdout).toContain('`helm uninstall` keeps the CRDs and every TaskQueue and WorkerPool');
+  });
+
   it('documents every value of values.yaml, with its default, in the README, and nothing else', () => {
     const leaves = valueLeaves(parse(readChartFile('values.yaml')));
     const readme = readChartFile('README.md').split('\n## Values\n')[1]!.split('\n## ')[0]!;
