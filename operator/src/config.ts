@@ -1,4 +1,5 @@
 import type { NatsSettings } from 'celeriac';
+import { defaults } from './controller/defaults.ts';
 
 /** The operator's settings, from flags and env (the Helm chart sets the env). */
 export interface OperatorConfig {
@@ -7,7 +8,8 @@ export interface OperatorConfig {
   workerNatsUrl: string;
   /** Namespace to watch; empty: all namespaces (ClusterRole install). */
   watchNamespace: string;
-  leaderElection: { enabled: boolean; namespace: string; leaseName: string };
+  /** Lease timings default to client-go's (controller/defaults.ts); tests shorten them to fail over fast. */
+  leaderElection: { enabled: boolean; namespace: string; leaseName: string; leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
   httpHost: string;
   httpPort: number;
   /** How often a queue's status (backlog, dead letters) and its JetStream objects are re-checked. */
@@ -54,6 +56,9 @@ export function readOperatorConfig(argv: string[], env: Record<string, string | 
       enabled: (merged.LEADER_ELECTION ?? 'true') !== 'false',
       namespace: merged.LEADER_ELECTION_NAMESPACE ?? podNamespace,
       leaseName: merged.LEASE_NAME ?? 'celeriac-operator',
+      leaseDurationMs: int(merged, 'LEASE_DURATION_MS', defaults.leaseDurationMs),
+      renewDeadlineMs: int(merged, 'RENEW_DEADLINE_MS', defaults.renewDeadlineMs),
+      retryPeriodMs: int(merged, 'RETRY_PERIOD_MS', defaults.retryPeriodMs),
     },
     httpHost: merged.HTTP_HOST ?? '0.0.0.0',
     httpPort: int(merged, 'HTTP_PORT', 8081),

@@ -106,6 +106,9 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
             namespace: config.leaderElection.namespace,
             name: config.leaderElection.leaseName,
             identity: opts.identity ?? defaultIdentity(),
+            leaseDurationMs: config.leaderElection.leaseDurationMs,
+            renewDeadlineMs: config.leaderElection.renewDeadlineMs,
+            retryPeriodMs: config.leaderElection.retryPeriodMs,
           },
         }
       : {}),

@@ -71,6 +71,11 @@ export class AutoscaleReconciler implements Reconciler {
     const current = deployment.spec?.replicas ?? 0;
     const ready = deployment.status?.readyReplicas ?? 0;
     const now = Date.now();
+    // One decision per poll interval. Our own replica write comes back as a Deployment event;
+    // deciding again on it would take the next step at once, so a step-limited scale-down would
+    // shed several replicas within a second.
+    const sinceLast = now - (mem.scaling.last?.at ?? Number.NEGATIVE_INFINITY);
+    if (sinceLast < policy.pollIntervalMs) return { requeueAfter: policy.pollIntervalMs - sinceLast };
     let decision: Decision;
     let backlog: number | undefined;
     try {

@@ -1,0 +1,231 @@
+// The operator runs as two (then three) processes with leader election, and the leader is
+// SIGKILLed in the middle of its work. Proves: the next leader converges (every queue Ready at its
+// generation, every Deployment present), nothing is created twice or left behind (JetStream holds
+// exactly the streams of existing queues, also when the kill lands mid-deletion), and a pool being
+// scaled is neither overshot, flapped nor scaled twice for one decision.
+import { AppsV1Api, CoreV1Api, type V1Deployment } from '@kubernetes/client-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskQueue } from '../../crds/src/index.ts';
+import { Client, queueNames } from '../../worker-runtime/src/index.ts';
+import { work } from '../support/chaos-tasks.ts';
+import { report, sleep } from '../support/chaos.ts';
+import { startNats, type NatsServer } from '../support/nats.ts';
+import { startOperatorProcess, type OperatorProcess } from '../support/operator-process.ts';
+import { freshNamespace, getJson, kubectlOk } from '../support/operator.ts';
+import { connectTo, waitFor } from '../support/queue.ts';
+import { useControlPlane } from '../support/use-control-plane.ts';
+
+const QUEUES = 8;
+
+describe('the operator killed mid-reconcile and during scaling', () => {
+  const cp = useControlPlane({ profile: 'api' });
+  let nats: NatsServer;
+  let nc: NatsConnection;
+  const operators: OperatorProcess[] = [];
+
+  beforeAll(async () => {
+    nats = await startNats();
+    nc = await connectTo(nats.url);
+    await kubectlOk(cp(), ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
+    await kubectlOk(cp(), ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', 'crd/workerpools.celeriac.dev', '--timeout=60s']);
+  });
+  afterEach(async () => {
+    await Promise.all(operators.splice(0).map((o) => o.kill('SIGKILL')));
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.stop();
+  });
+
+  async function operator(ns: string): Promise<OperatorProcess> {
+    const op = await startOperatorProcess(cp(), nats.url, { namespace: ns });
+    operators.push(op);
+    return op;
+  }
+
+  /** The live operator process holding the lease. */
+  async function leader(ns: string): Promise<OperatorProcess> {
+    return waitFor(
+      async () => {
+        const r = await cp().kubectl(['get', '-n', ns, 'lease/celeriac-operator', '-o', 'jsonpath={.spec.holderIdentity}']);
+        const holder = r.code === 0 ? r.stdout.trim() : '';
+        return operators.find((o) => o.child.exitCode === null && o.child.signalCode === null && holder !== '' && o.identity() === holder && o.startedLeadingAt());
+      },
+      { timeoutMs: 30_000, what: 'a live leader' },
+    );
+  }
+
+  /** Kills the leader once `when` shows in its log, starts a replacement replica, waits for the next leader. */
+  async function killLeaderWhen(ns: string, when: (line: { msg?: string }) => boolean, what: string) {
+    const old = await leader(ns);
+    await waitFor(() => old.logs().some(when), { timeoutMs: 30_000, what });
+    const killedAt = Date.now();
+    await old.kill('SIGKILL');
+    await operator(ns);
+    const next = await leader(ns);
+    return { killedAt, failoverMs: next.startedLeadingAt()! - killedAt };
+  }
+
+  async function streamsOf(ns: string): Promise<string[]> {
+    const token = ns.toUpperCase().replaceAll('-', '_');
+    const names: string[] = [];
+    for await (const name of (await jetstreamManager(nc)).streams.names()) if (name.includes(token)) names.push(name);
+    return names.sort();
+  }
+
+  it('converges after the leader dies mid-reconcile and mid-deletion, leaving no stream or Deployment behind or doubled', async () => {
+    const ns = await freshNamespace(cp(), 'chaos');
+    await operator(ns);
+    await operator(ns);
+    await leader(ns);
+    const queue = (i: number) => `q${i}-${ns}`;
+    const objects = Array.from({ length: QUEUES }, (_, i) =>
+      [
+        `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: q${i}, namespace: ${ns}}\nspec: {queueName: ${queue(i)}, deletionPolicy: Delete}`,
+        `apiVersion: celeriac.dev/v1alpha1\nkind: WorkerPool\nmetadata: {name: p${i}, namespace: ${ns}}\nspec: {queue: q${i}, image: 'worker:1', replicas: 2, autoscaling: {enabled: false}}`,
+      ].join('\n---\n'),
+    ).join('\n---\n');
+    await kubectlOk(cp(), ['apply', '-f', '-'], objects);
+    // Killed as soon as the first queue is synced: the rest are half done or not started.
+    const create = await killLeaderWhen(ns, (l) => l.msg === 'synced queue', 'the leader syncing its first queue');
+
+    const expectedStreams = (ids: number[]) =>
+      ids.flatMap((i) => {
+        const n = queueNames(queue(i));
+        return [n.stream, n.deadLetterStream, `KV_${n.resultBucket}`];
+      }).sort();
+    const all = Array.from({ length: QUEUES }, (_, i) => i);
+    await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq', '--all', '--timeout=60s']);
+    for (const i of all) {
+      const tq = await getJson<TaskQueue>(cp(), ['-n', ns, `tq/q${i}`]);
+      expect(tq.status?.observedGeneration).toBe(tq.metadata.generation);
+    }
+    expect(await streamsOf(ns)).toEqual(expectedStreams(all));
+    const deployments = async () =>
+      (await cp().kubeConfig().makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace: ns, labelSelector: 'app.kubernetes.io/managed-by=celeriac-operator' })).items;
+    await waitFor(async () => (await deployments()).length === QUEUES, { timeoutMs: 30_000, what: `${QUEUES} deployments` });
+    const pools = await getJson<{ items: Array<{ metadata: { name: string; uid: string } }> }>(cp(), ['-n', ns, 'wp']);
+    const poolUid = new Map(pools.items.map((p) => [p.metadata.name, p.metadata.uid]));
+    for (const d of await deployments()) {
+      expect(d.spec?.replicas).toBe(2);
+      // Owned by its pool, so the garbage collector removes it with the pool.
+      const owner = d.metadata?.ownerReferences?.find((o) => o.controller);
+      expect(owner).toMatchObject({ kind: 'WorkerPool', name: d.metadata?.name, uid: poolUid.get(d.metadata!.name!) });
+    }
+
+    // Delete half of the queues and pools, and kill the leader as it starts deleting streams.
+    const gone = all.filter((i) => i % 2 === 0);
+    const kept = all.filter((i) => i % 2 === 1);
+    await kubectlOk(cp(), ['delete', '-n', ns, '--wait=false', ...gone.flatMap((i) => [`tq/q${i}`, `wp/p${i}`])]);
+    const deletion = await killLeaderWhen(ns, (l) => l.msg === 'deleted queue from jetstream', 'the leader deleting its first queue');
+    await waitFor(async () => (await cp().kubectl(['get', '-n', ns, 'tq', '-o', 'name'])).stdout.trim().split('\n').length === kept.length, {
+      timeoutMs: 60_000,
+      what: 'deleted queues released by their finalizer',
+    });
+    await waitFor(async () => JSON.stringify(await streamsOf(ns)) === JSON.stringify(expectedStreams(kept)), { timeoutMs: 30_000, what: 'streams of deleted queues gone' });
+    await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq', '--all', '--timeout=60s']);
+    // Every Deployment still names a live pool or one being deleted (the `api` profile runs no
+    // garbage collector): none was made without an owner.
+    for (const d of await deployments()) expect(d.metadata?.ownerReferences?.filter((o) => o.controller && o.kind === 'WorkerPool')).toHaveLength(1);
+
+    // One 'Created' event per JetStream object at most: no two leaders created the same thing.
+    const events = (await cp().kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns })).items;
+    const created = new Map<string, number>();
+    for (const e of events) {
+      const what = `${e.involvedObject.name} ${e.message}`;
+      if (e.reason === 'Created') created.set(what, (created.get(what) ?? 0) + 1);
+    }
+    expect([...created].filter(([, n]) => n > 1)).toEqual([]);
+    report('operator-failover mid-reconcile', { queues: QUEUES, failoverMsAfterCreateKill: create.failoverMs, failoverMsAfterDeleteKill: deletion.failoverMs });
+  }, 180_000);
+
+  it('scales a pool through two leader kills without overshooting, flapping or scaling twice', async () => {
+    const ns = await freshNamespace(cp(), 'chaos');
+    await operator(ns);
+    await operator(ns);
+    await leader(ns);
+    const queue = `scale-${ns}`;
+    await kubectlOk(
+      cp(),
+      ['apply', '-f', '-'],
+      `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: scale, namespace: ${ns}}\nspec: {queueName: ${queue}}\n---\n` +
+        `apiVersion: celeriac.dev/v1alpha1\nkind: WorkerPool\nmetadata: {name: scale, namespace: ${ns}}\nspec:\n  queue: scale\n  image: 'worker:1'\n  concurrency: 10\n` +
+        `  autoscaling: {minReplicas: 1, maxReplicas: 8, targetBacklogPerReplica: 10, pollInterval: 1s, scaleUp: {stabilizationWindow: 0s}, scaleDown: {stabilizationWindow: 1s, maxStepReplicas: 1}}\n`,
+    );
+    await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq/scale', '--timeout=30s']);
+
+    // Every spec.replicas value and generation the Deployment goes through, polled every 100 ms.
+    const apps = cp().kubeConfig().makeApiClient(AppsV1Api);
+    const seen: Array<{ at: number; replicas: number; generation: number }> = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const d: V1Deployment | undefined = await apps.readNamespacedDeployment({ name: 'scale', namespace: ns }).catch(() => undefined);
+        const replicas = d?.spec?.replicas;
+        const generation = d?.metadata?.generation;
+        if (replicas !== undefined && generation !== undefined && (seen.at(-1)?.replicas !== replicas || seen.at(-1)?.generation !== generation)) {
+          seen.push({ at: Date.now(), replicas, generation });
+        }
+        await sleep(100);
+      }
+    })();
+    const replicasAre = (n: number) => waitFor(() => seen.at(-1)?.replicas === n, { timeoutMs: 40_000, what: `${n} replicas` });
+
+    const client = new Client(nc, { queue });
+    await replicasAre(1);
+    await client.enqueueMany(work, Array.from({ length: 35 }, (_, n) => ({ n, sleepMs: 0 })));
+    await replicasAre(4);
+    // More work arrives and the leader dies with it: the next leader must still reach 6, once.
+    await client.enqueueMany(work, Array.from({ length: 25 }, (_, n) => ({ n, sleepMs: 0 })));
+    const upKill = await killLeaderWhen(ns, () => true, 'a leader');
+    await replicasAre(6);
+    const topAt = seen.length - 1;
+
+    // The work is done (purged): the pool steps down one replica a second; the leader dies halfway.
+    await (await jetstreamManager(nc)).streams.purge(queueNames(queue).stream);
+    await waitFor(() => (seen.at(-1)?.replicas ?? 6) <= 4, { timeoutMs: 30_000, what: 'scale-down under way' });
+    const downKill = await killLeaderWhen(ns, () => true, 'a leader');
+    await replicasAre(1);
+    await sleep(3_000); // and it stays there
+    polling = false;
+    await poller;
+
+    const values = seen.map((s) => s.replicas);
+    const up = values.slice(0, topAt + 1);
+    const down = values.slice(topAt);
+    expect(Math.max(...values)).toBe(6);
+    expect(Math.min(...values)).toBe(1);
+    expect(up).toEqual([...up].sort((a, b) => a - b));
+    expect(down).toEqual([...down].sort((a, b) => b - a));
+    expect(values.at(-1)).toBe(1);
+    // Step-limited scale-down goes one replica per decision, one decision per poll (1 s): never
+    // several steps in a burst (the autoscaler once re-decided on its own Deployment write).
+    const downSteps = seen.slice(topAt + 1).map((s, i) => s.at - seen[topAt + i]!.at);
+    expect(Math.min(...downSteps)).toBeGreaterThan(500);
+    // One spec write per change seen: nobody wrote a value that was then overwritten unseen.
+    const changes = values.length - 1;
+    expect(seen.at(-1)!.generation - seen[0]!.generation).toBe(changes);
+    // At most one Scaled event per transition: no two leaders made the same decision.
+    const events = (await cp().kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns })).items.filter((e) => e.reason === 'Scaled');
+    const transitions = new Set(values.slice(1).map((v, i) => `${values[i]} -> ${v}`));
+    const byTransition = new Map<string, number>();
+    for (const e of events) {
+      const t = /^(\d+ -> \d+)/.exec(e.message ?? '')?.[1] ?? e.message ?? '';
+      byTransition.set(t, (byTransition.get(t) ?? 0) + 1);
+    }
+    for (const [t, n] of byTransition) {
+      expect(transitions.has(t), `event ${t} matches a change of the Deployment`).toBe(true);
+      expect(n, `events for ${t}`).toBe(1);
+    }
+    report('operator-failover scaling', {
+      trajectory: values,
+      downStepGapsMs: seen.slice(topAt + 1).map((s, i) => s.at - seen[topAt + i]!.at),
+      scaledEvents: events.length,
+      failoverMsDuringScaleUp: upKill.failoverMs,
+      failoverMsDuringScaleDown: downKill.failoverMs,
+    });
+    await client.close();
+  }, 180_000);
+});
