@@ -31,6 +31,8 @@ export interface FleetOptions {
   env?: Record<string, string>;
   /** Prefix of worker names; each gets `<prefix>-<n>`. */
   namePrefix?: string;
+  /** Replace a worker that exits by itself, as a Deployment replaces a crashed pod. */
+  restartOnExit?: boolean;
 }
 
 /**
@@ -49,11 +51,16 @@ export interface WorkerFleet {
   stop(graceMs?: number): Promise<void>;
   /** Log lines of every worker ever started, dead ones included. */
   output(): string;
+  /** Workers that exited by themselves (not through `kill` or `stop`), with their exit code or signal. */
+  readonly crashes: ReadonlyArray<{ name: string; exit: number | string }>;
 }
 
 export async function startWorkerFleet(opts: FleetOptions): Promise<WorkerFleet> {
   const workers: WorkerProcess[] = [];
   const everStarted: WorkerProcess[] = [];
+  const crashes: Array<{ name: string; exit: number | string }> = [];
+  const stopping = new Set<WorkerProcess>();
+  let stopped = false;
   let n = 0;
   const add = async (env: Record<string, string> = {}): Promise<WorkerProcess> => {
     const name = `${opts.namePrefix ?? 'w'}-${++n}`;
@@ -97,11 +104,19 @@ export async function startWorkerFleet(opts: FleetOptions): Promise<WorkerFleet>
     };
     workers.push(w);
     everStarted.push(w);
+    void exited.then((exit) => {
+      if (stopping.has(w) || stopped) return;
+      crashes.push({ name, exit });
+      const i = workers.indexOf(w);
+      if (i >= 0) workers.splice(i, 1);
+      if (opts.restartOnExit) void add();
+    });
     return w;
   };
   for (let i = 0; i < opts.size; i++) await add();
 
   const kill = async (w: WorkerProcess, signal: NodeJS.Signals = 'SIGKILL') => {
+    stopping.add(w);
     const i = workers.indexOf(w);
     if (i >= 0) workers.splice(i, 1);
     if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill(signal);
@@ -112,7 +127,9 @@ export async function startWorkerFleet(opts: FleetOptions): Promise<WorkerFleet>
     add,
     kill,
     allReady: async () => (await Promise.all(workers.map((w) => w.ready()))).every(Boolean),
+    crashes,
     async stop(graceMs = 10_000) {
+      stopped = true;
       const all = workers.splice(0);
       await Promise.all(
         all.map(async (w) => {

@@ -1,0 +1,187 @@
+// Poison messages, a flood of malformed ones and near-limit payloads, mixed into the same queue as
+// healthy tasks. Proves: every healthy task runs, every bad message ends in the dead letters with
+// its reason (none is retried forever, none crashes a worker), oversized enqueues are refused to
+// the producer, and the healthy tasks are slowed by no more than the bound docs/reliability.md
+// states (measured against the same healthy load without the flood, and logged).
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Client, listDeadLetters, queueNames, taskSubject } from '../../worker-runtime/src/index.ts';
+import { work } from '../support/chaos-tasks.ts';
+import { createLedger, readLedger } from '../support/chaos-ledger.ts';
+import { PATIENT_RETRY, drained, percentile, report } from '../support/chaos.ts';
+import { startNats, type NatsServer } from '../support/nats.ts';
+import { alwaysFails, hangs, killsItsWorker, throwsLater } from '../support/poison-tasks.ts';
+import { connectTo, createQueue, uniqueQueue, waitFor } from '../support/queue.ts';
+import { startWorkerFleet, type WorkerFleet } from '../support/worker-fleet.ts';
+
+const HEALTHY = 3_000;
+const FLOOD = { notJson: 1_000, badUtf8: 1_000, unknownTask: 1_000, nearLimit: 30, failing: 300, hanging: 8, throwingLater: 200 };
+const BAD = FLOOD.notJson + FLOOD.badUtf8 + FLOOD.unknownTask + FLOOD.nearLimit + FLOOD.failing + FLOOD.hanging;
+/**
+ * The bound docs/reliability.md states: a bad message costs a worker about what a healthy task
+ * does (a dead-letter write instead of a result write), so H healthy tasks mixed with F bad
+ * messages take at most 1.5 x (1 + F/H) as long as alone (the 1.5 absorbs retries, hung slots and
+ * a shared machine's noise).
+ */
+const SLOWDOWN_BOUND = 1.5 * (1 + BAD / HEALTHY);
+const NEAR_LIMIT_BYTES = 900 * 1024; // under NATS' default max_payload (1 MiB)
+
+/** A deterministic shuffle, so runs interleave bad and healthy messages alike. */
+function shuffle<T>(items: T[], seed = 42): T[] {
+  let s = seed;
+  const next = () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+describe('poison messages, malformed floods and oversized payloads', () => {
+  let server: NatsServer;
+  let nc: NatsConnection;
+  const fleets: WorkerFleet[] = [];
+
+  beforeAll(async () => {
+    server = await startNats();
+    nc = await connectTo(server.url);
+  });
+  afterEach(async () => {
+    await Promise.all(fleets.splice(0).map((f) => f.stop(2_000)));
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await server?.stop();
+  });
+
+  /** Sends healthy tasks (and the flood, if asked) in one shuffled stream; measures the healthy ones. */
+  async function run(withFlood: boolean) {
+    const queue = uniqueQueue('poison');
+    await createQueue(nc, queue, { storage: 'file', ackWaitMs: 10_000 });
+    await createLedger(nc, queue);
+    const fleet = await startWorkerFleet({
+      natsUrls: [server.url],
+      queue,
+      taskModules: ['test/support/chaos-tasks.ts', 'test/support/poison-tasks.ts'],
+      size: 2,
+      env: { CELERIAC_CONCURRENCY: '16', CELERIAC_DEFAULT_RETRY: PATIENT_RETRY },
+    });
+    fleets.push(fleet);
+    await waitFor(() => fleet.allReady(), { timeoutMs: 30_000, what: 'workers ready' });
+
+    const client = new Client(nc, { queue });
+    const js = jetstream(nc);
+    const enqueuedAt = new Map<string, number>();
+    const raw = (subject: string, body: Uint8Array) => () => js.publish(subject, body).then(() => undefined);
+    const sends: Array<() => Promise<void>> = Array.from({ length: HEALTHY }, (_, n) => async () => {
+      const h = await client.enqueue(work, { n, sleepMs: 2 });
+      enqueuedAt.set(h.id, Date.now());
+    });
+    if (withFlood) {
+      const workSubject = taskSubject(queue, work.name);
+      const junk = new TextEncoder().encode('x'.repeat(NEAR_LIMIT_BYTES));
+      for (let n = 0; n < FLOOD.notJson; n++) sends.push(raw(workSubject, new TextEncoder().encode(`{"n": ${n}, oops`)));
+      for (let n = 0; n < FLOOD.badUtf8; n++) sends.push(raw(workSubject, new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])));
+      for (let n = 0; n < FLOOD.unknownTask; n++) sends.push(raw(taskSubject(queue, 'no.such.task'), new TextEncoder().encode('{}')));
+      for (let n = 0; n < FLOOD.nearLimit; n++) sends.push(raw(workSubject, junk));
+      for (let n = 0; n < FLOOD.failing; n++) sends.push(() => client.enqueue(alwaysFails, { n }).then(() => undefined));
+      for (let n = 0; n < FLOOD.hanging; n++) sends.push(() => client.enqueue(hangs, { n }).then(() => undefined));
+      for (let n = 0; n < FLOOD.throwingLater; n++) sends.push(() => client.enqueue(throwsLater, { n }).then(() => undefined));
+    }
+    shuffle(sends);
+    const t0 = Date.now();
+    for (let i = 0; i < sends.length; i += 256) await Promise.all(sends.slice(i, i + 256).map((send) => send()));
+    await waitFor(() => drained(nc, queue), { timeoutMs: 90_000, what: 'queue drained' });
+
+    const ledger = await readLedger(nc, queue);
+    const healthyRuns = ledger.records.filter((r) => enqueuedAt.has(r.id));
+    expect(new Set(healthyRuns.map((r) => r.id)).size).toBe(HEALTHY);
+    const first = new Map<string, number>();
+    for (const r of healthyRuns) if (!first.has(r.id)) first.set(r.id, r.at);
+    const latencies = [...first].map(([id, at]) => at - enqueuedAt.get(id)!).sort((a, b) => a - b);
+    const jsm = await jetstreamManager(nc);
+    const dead = (await jsm.streams.info(queueNames(queue).deadLetterStream, { subjects_filter: '>' })).state.subjects ?? {};
+    const alive = await Promise.all(fleet.workers.map(async (w) => w.child.exitCode === null && (await w.ready())));
+    await client.close();
+    return {
+      queue,
+      makespanMs: Math.max(...first.values()) - t0,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      dead,
+      alive,
+      output: fleet.output(),
+    };
+  }
+
+  it('runs every healthy task, dead-letters every bad message with its reason, and bounds the slowdown', async () => {
+    const baseline = await run(false);
+    const flooded = await run(true);
+    const deadOn = (task: string) => flooded.dead[`celeriac.${flooded.queue}.dead.${task}`] ?? 0;
+
+    // Every bad message is dead-lettered once, under its own task's subject.
+    expect(deadOn(work.name)).toBe(FLOOD.notJson + FLOOD.badUtf8 + FLOOD.nearLimit);
+    expect(deadOn('no.such.task')).toBe(FLOOD.unknownTask);
+    expect(deadOn(alwaysFails.name)).toBe(FLOOD.failing);
+    expect(deadOn(hangs.name)).toBe(FLOOD.hanging);
+    expect(deadOn(throwsLater.name)).toBe(0);
+    expect(Object.keys(baseline.dead)).toEqual([]);
+    // No input took a worker down: the stray exceptions were logged, the processes still serve.
+    expect(flooded.alive).toEqual([true, true]);
+    expect(flooded.output).toContain('uncaught exception in task code');
+
+    const slowdown = flooded.makespanMs / baseline.makespanMs;
+    report('poison', {
+      healthy: HEALTHY,
+      flood: FLOOD,
+      baseline: { makespanMs: baseline.makespanMs, p50: baseline.p50, p99: baseline.p99 },
+      flooded: { makespanMs: flooded.makespanMs, p50: flooded.p50, p99: flooded.p99 },
+      badPerHealthy: Number((BAD / HEALTHY).toFixed(2)),
+      slowdown: Number(slowdown.toFixed(2)),
+      bound: Number(SLOWDOWN_BOUND.toFixed(2)),
+    });
+    expect(slowdown).toBeLessThan(SLOWDOWN_BOUND);
+  }, 180_000);
+
+  it('refuses an enqueue above the server max_payload to the producer, with nothing queued', async () => {
+    const queue = uniqueQueue('poison');
+    await createQueue(nc, queue, { storage: 'file' });
+    const client = new Client(nc, { queue });
+    await expect(client.enqueue(work, { n: 0, sleepMs: 0, pad: 'x'.repeat(1024 * 1024 + 1) } as never)).rejects.toThrow(/payload/i);
+    const info = await (await jetstreamManager(nc)).streams.info(queueNames(queue).stream);
+    expect(info.state.messages).toBe(0);
+    await client.close();
+  });
+
+  it('dead-letters a task that kills every worker running it after maxAttempts deaths, while healthy tasks go on', async () => {
+    const queue = uniqueQueue('poison');
+    await createQueue(nc, queue, { storage: 'file', ackWaitMs: 2_000 });
+    await createLedger(nc, queue);
+    const fleet = await startWorkerFleet({
+      natsUrls: [server.url],
+      queue,
+      taskModules: ['test/support/chaos-tasks.ts', 'test/support/poison-tasks.ts'],
+      size: 2,
+      restartOnExit: true,
+      env: { CELERIAC_CONCURRENCY: '4', CELERIAC_DEFAULT_RETRY: PATIENT_RETRY },
+    });
+    fleets.push(fleet);
+    await waitFor(() => fleet.allReady(), { timeoutMs: 30_000, what: 'workers ready' });
+    const client = new Client(nc, { queue });
+    const killer = await client.enqueue(killsItsWorker, { n: 0 });
+    const healthy = await client.enqueueMany(work, Array.from({ length: 200 }, (_, n) => ({ n, sleepMs: 20 })));
+
+    await waitFor(() => drained(nc, queue), { timeoutMs: 60_000, what: 'queue drained' });
+    // maxAttempts (2) runs, each killing its worker; the third delivery is dead-lettered unrun.
+    expect(fleet.crashes.map((c) => c.exit)).toEqual(['SIGKILL', 'SIGKILL']);
+    const [letter, ...more] = await listDeadLetters(nc, queue);
+    expect(more).toEqual([]);
+    expect(letter).toMatchObject({ reason: 'max-attempts', attempts: 3 });
+    expect(await killer.status()).toMatchObject({ state: 'failed', attempts: 3 });
+    const ledger = await readLedger(nc, queue);
+    expect(healthy.every((h) => ledger.runs.has(h.id))).toBe(true);
+    report('poison kills-worker', { workerDeaths: fleet.crashes.length, deadLetterReason: letter?.reason });
+    await client.close();
+  }, 90_000);
+});
