@@ -3,11 +3,17 @@
 // generation, every Deployment present), nothing is created twice or left behind (JetStream holds
 // exactly the streams of existing queues, also when the kill lands mid-deletion), and a pool being
 // scaled is neither overshot, flapped nor scaled twice for one decision.
-import { AppsV1Api, CoreV1Api, type V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import type { TaskQueue } from '../../crds/src/index.ts';
+import { Applier } from '../../operator/src/controller/index.ts';
+import { EventRecorder } from '../../operator/src/kube/events.ts';
+import { NatsConnections } from '../../operator/src/nats/connections.ts';
+import { QueueConnector } from '../../operator/src/nats/queue-connection.ts';
+import { TaskQueueReconciler } from '../../operator/src/taskqueue/reconciler.ts';
 import { Client, queueNames } from '../../worker-runtime/src/index.ts';
 import { work } from '../support/chaos-tasks.ts';
 import { report, sleep } from '../support/chaos.ts';
@@ -152,7 +158,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
       ['apply', '-f', '-'],
       `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: scale, namespace: ${ns}}\nspec: {queueName: ${queue}}\n---\n` +
         `apiVersion: celeriac.dev/v1alpha1\nkind: WorkerPool\nmetadata: {name: scale, namespace: ${ns}}\nspec:\n  queue: scale\n  image: 'worker:1'\n  concurrency: 10\n` +
-        `  autoscaling: {minReplicas: 1, maxReplicas: 8, targetBacklogPerReplica: 10, pollInterval: 1s, scaleUp: {stabilizationWindow: 0s}, scaleDown: {stabilizationWindow: 1s, maxStepReplicas: 1}}\n`,
+        `  autoscaling: {minReplicas: 1, maxReplicas: 8, targetBacklogPerReplica: 10, pollInterval: 2s, scaleUp: {stabilizationWindow: 0s}, scaleDown: {stabilizationWindow: 1s, maxStepReplicas: 1}}\n`,
     );
     await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq/scale', '--timeout=30s']);
 
@@ -183,7 +189,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     await replicasAre(6);
     const topAt = seen.length - 1;
 
-    // The work is done (purged): the pool steps down one replica a second; the leader dies halfway.
+    // The work is done (purged): the pool steps down one replica per poll; the leader dies halfway.
     await (await jetstreamManager(nc)).streams.purge(queueNames(queue).stream);
     await waitFor(() => (seen.at(-1)?.replicas ?? 6) <= 4, { timeoutMs: 30_000, what: 'scale-down under way' });
     const downKill = await killLeaderWhen(ns, () => true, 'a leader');
@@ -200,10 +206,14 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     expect(up).toEqual([...up].sort((a, b) => a - b));
     expect(down).toEqual([...down].sort((a, b) => b - a));
     expect(values.at(-1)).toBe(1);
-    // Step-limited scale-down goes one replica per decision, one decision per poll (1 s): never
-    // several steps in a burst (the autoscaler once re-decided on its own Deployment write).
-    const downSteps = seen.slice(topAt + 1).map((s, i) => s.at - seen[topAt + i]!.at);
-    expect(Math.min(...downSteps)).toBeGreaterThan(500);
+    // Step-limited scale-down goes one replica per decision, one decision per poll (2 s), never
+    // several steps in a burst (the autoscaler once re-decided on its own Deployment write and
+    // stepped every ~150 ms). Timed from each leader's own log: no polling jitter.
+    const stepGaps = operators.flatMap((o) => {
+      const at = o.logs().filter((l) => l.msg === 'scaled pool').map((l) => l.time!);
+      return at.slice(1).map((t, i) => t - at[i]!);
+    });
+    expect(Math.min(...stepGaps)).toBeGreaterThan(1_000);
     // One spec write per change seen: nobody wrote a value that was then overwritten unseen.
     const changes = values.length - 1;
     expect(seen.at(-1)!.generation - seen[0]!.generation).toBe(changes);
@@ -221,11 +231,48 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     }
     report('operator-failover scaling', {
       trajectory: values,
-      downStepGapsMs: seen.slice(topAt + 1).map((s, i) => s.at - seen[topAt + i]!.at),
+      stepGapsMs: stepGaps,
       scaledEvents: events.length,
       failoverMsDuringScaleUp: upKill.failoverMs,
       failoverMsDuringScaleDown: downKill.failoverMs,
     });
     await client.close();
   }, 180_000);
+
+  // Found by the test above (one run in four): right after removing its finalizer, a reconcile
+  // still seeing the deleted queue in its cache applied the finalizer list again, and an apply
+  // creates a missing object: the queue came back with a defaulted spec and orphan streams.
+  it('never brings a deleted queue back when reconciling from a stale cache', async () => {
+    const ns = await freshNamespace(cp(), 'chaos');
+    await kubectlOk(cp(), ['apply', '-f', '-'], `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: stale, namespace: ${ns}}\nspec: {queueName: stale-${ns}, deletionPolicy: Delete}\n`);
+    const read = () => getJson<KubernetesObject>(cp(), ['-n', ns, 'tq/stale']);
+    let snapshot = await read();
+    const log = pino({ level: 'silent' });
+    const connections = new NatsConnections({ servers: nats.url }, log);
+    const reconciler = new TaskQueueReconciler({
+      cache: { get: () => snapshot, list: () => [snapshot], addHandler: () => () => undefined, waitForSync: async () => undefined },
+      applier: new Applier(cp().kubeConfig()),
+      connector: new QueueConnector(cp().kubeConfig(), connections),
+      events: new EventRecorder(cp().kubeConfig(), 'chaos-test', log),
+      log,
+      refreshMs: 60_000,
+    });
+    const key = { namespace: ns, name: 'stale' };
+    try {
+      await reconciler.reconcile(key); // adds the finalizer, creates the streams
+      snapshot = await read();
+      expect((snapshot.metadata?.finalizers ?? []).length).toBe(1);
+      expect(await streamsOf(ns)).toHaveLength(3);
+      await kubectlOk(cp(), ['delete', '-n', ns, 'tq/stale', '--wait=false']);
+      snapshot = await read(); // deleting: deletionTimestamp set, held by our finalizer
+      await reconciler.reconcile(key); // deletes the streams, removes the finalizer: the queue is gone
+      expect((await cp().kubectl(['get', '-n', ns, 'tq/stale'])).code).not.toBe(0);
+      // The cache has not caught up: the same snapshot is reconciled again.
+      await reconciler.reconcile(key).catch(() => undefined);
+      expect((await cp().kubectl(['get', '-n', ns, 'tq', '-o', 'name'])).stdout.trim()).toBe('');
+      expect(await streamsOf(ns)).toEqual([]);
+    } finally {
+      await connections.closeAll();
+    }
+  }, 60_000);
 });

@@ -92,14 +92,24 @@ export class TaskQueueReconciler implements Reconciler {
     return this.deps.connector.connect(tq);
   }
 
-  /** Adds or removes our finalizer with server-side apply: we own only our list entry. */
+  /**
+   * Adds or removes our finalizer with server-side apply: we own only our list entry. The uid is
+   * a precondition: an apply creates a missing object, so without it a reconcile working from a
+   * cache that has not yet seen the queue go would bring it back (with a defaulted spec, whose
+   * streams would then be created as orphans). With it the API server answers 409 instead.
+   */
   private async setFinalizer(tq: TaskQueue, present: boolean): Promise<void> {
     const has = tq.metadata.finalizers?.includes(QUEUE_FINALIZER) ?? false;
     if (has === present) return;
     await this.deps.applier.apply({
       apiVersion: GROUP_VERSION,
       kind: TASK_QUEUE_TYPE.kind,
-      metadata: { name: tq.metadata.name, namespace: tq.metadata.namespace!, finalizers: present ? [QUEUE_FINALIZER] : [] },
+      metadata: {
+        name: tq.metadata.name,
+        namespace: tq.metadata.namespace!,
+        ...(tq.metadata.uid ? { uid: tq.metadata.uid } : {}),
+        finalizers: present ? [QUEUE_FINALIZER] : [],
+      },
     });
   }
 }
