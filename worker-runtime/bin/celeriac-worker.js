@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // The worker process of the runtime image. Node 24 runs the TypeScript sources directly.
-import { main } from '../src/cli/worker-main.ts';
+import module from 'node:module';
+
+// Caches compiled code in the OS temp dir (an emptyDir in our pods): later starts skip parsing and
+// type stripping, which is most of a cold start. A pool scaling from zero waits on this.
+module.enableCompileCache?.();
+const { main } = await import('../src/cli/worker-main.ts');
 
 main(process.argv.slice(2), process.env).then(
   (code) => process.exit(code),
