@@ -35,7 +35,7 @@ function panel(title: string, rows: Row[], systems: readonly SystemName[], y0: n
       if (b) {
         const w = Math.max(1, (b.value / max) * PLOT_W);
         parts.push(`<rect x="${LABEL_W}" y="${y}" width="${w.toFixed(1)}" height="${BAR}" fill="${COLORS[system]}"/>`);
-        parts.push(`<text x="${LABEL_W + w + 4}" y="${y + BAR - 1}" font-size="10">${formatValue(b.value, b.unit)} ${esc(b.unit)}</text>`);
+        parts.push(`<text x="${(LABEL_W + w + 4).toFixed(1)}" y="${y + BAR - 1}" font-size="10">${formatValue(b.value, b.unit)} ${esc(b.unit)}</text>`);
       }
       y += BAR + 2;
     }
