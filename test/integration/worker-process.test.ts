@@ -60,8 +60,11 @@ describe('the celeriac-worker process and the quick start example', () => {
       expect(out.url).toBe('a-100w.png');
       await client.close();
 
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      expect(metrics).toMatch(/celeriac_tasks_succeeded_total\{queue="emails",task="images.resize"\} 1/);
+      // The result is visible the moment it is stored, just before the worker acks and counts it.
+      const metrics = await waitFor(async () => {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        return /celeriac_tasks_succeeded_total\{queue="emails",task="images.resize"\} 1/.test(text) ? text : undefined;
+      });
       expect(metrics).toContain('celeriac_task_duration_seconds_bucket');
       expect(metrics).toContain('celeriac_tasks_in_flight');
     } finally {
