@@ -45,7 +45,16 @@ export function readOperatorConfig(argv: string[], env: Record<string, string | 
     ...(merged.NATS_USER ? { user: merged.NATS_USER } : {}),
     ...(merged.NATS_PASSWORD ? { password: merged.NATS_PASSWORD } : {}),
     ...(merged.NATS_TOKEN ? { token: merged.NATS_TOKEN } : {}),
-    ...(merged.NATS_CA_FILE ? { tls: { caFile: merged.NATS_CA_FILE } } : {}),
+    ...(merged.NATS_CA_FILE || merged.NATS_CERT_FILE || merged.NATS_KEY_FILE
+      ? {
+          tls: {
+            ...(merged.NATS_CA_FILE ? { caFile: merged.NATS_CA_FILE } : {}),
+            // A client certificate for NATS servers that require mutual TLS.
+            ...(merged.NATS_CERT_FILE ? { certFile: merged.NATS_CERT_FILE } : {}),
+            ...(merged.NATS_KEY_FILE ? { keyFile: merged.NATS_KEY_FILE } : {}),
+          },
+        }
+      : {}),
   };
   const podNamespace = merged.POD_NAMESPACE ?? 'default';
   return {
