@@ -142,6 +142,8 @@ describe('helm chart: rendering and values', () => {
       WORKER_NATS_URL: 'tls://nats.nats.svc:4222',
       NATS_CREDS_FILE: '/etc/celeriac/nats-auth/creds',
       NATS_CA_FILE: '/etc/celeriac/nats-ca/ca.crt',
+      NATS_CERT_FILE: '/etc/celeriac/nats-client/tls.crt',
+      NATS_KEY_FILE: '/etc/celeriac/nats-client/tls.key',
       WATCH_NAMESPACE: 'team-b',
       LEADER_ELECTION: 'true',
       LEASE_NAME: 'r-celeriac',
@@ -151,6 +153,7 @@ describe('helm chart: rendering and values', () => {
     const volumes = Object.fromEntries((d.spec.template.spec.volumes ?? []).map((v) => [v.name, v.secret]));
     expect(volumes['nats-auth']).toMatchObject({ secretName: 'nats-operator-creds', items: [{ key: 'creds', path: 'creds' }] });
     expect(volumes['nats-ca']).toMatchObject({ secretName: 'nats-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] });
+    expect(volumes['nats-client']).toMatchObject({ secretName: 'nats-operator-tls' });
     expect(only(objs, 'Role', 'r-celeriac').metadata.namespace).toBe('team-b');
     expect(objs.some((o) => o.kind === 'ClusterRole')).toBe(false);
 
