@@ -7,17 +7,19 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readQueueState } from '../../operator/src/taskqueue/jetstream-sync.ts';
-import { Client, queueNames } from '../../worker-runtime/src/index.ts';
+import { queueNames } from '../../worker-runtime/src/index.ts';
 import { work } from '../support/chaos-tasks.ts';
-import { createLedger, readLedger, resumeTimes, tally, workersRunningSince } from '../support/chaos-ledger.ts';
-import { PATIENT_RETRY, drained, report, retrying, sleep } from '../support/chaos.ts';
+import { readLedger, resumeTimes, tally, workersRunningSince } from '../support/chaos-ledger.ts';
+import { drained, report, retrying, sleep, startChaosQueue } from '../support/chaos.ts';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.ts';
-import { connectTo, createQueue, uniqueQueue, waitFor } from '../support/queue.ts';
+import { connectTo, waitFor } from '../support/queue.ts';
 import { startSteadyProducer } from '../support/steady-producer.ts';
-import { startWorkerFleet, type WorkerFleet } from '../support/worker-fleet.ts';
+import type { WorkerFleet } from '../support/worker-fleet.ts';
 
 const RATE = 300; // tasks per second enqueued during the run
 const BUCKET_MS = 500;
+/** Worker concurrency, and so the tasks a worker pulls ahead (prefetch defaults to it). */
+const PREFETCH = 8;
 
 /** The consumer's num_pending as a node's monitoring endpoint (/jsz) reports it. */
 async function jszPending(monitorUrl: string, stream: string): Promise<number | undefined> {
@@ -47,27 +49,23 @@ describe('a 3-node NATS cluster losing a node mid-run', () => {
   });
 
   it('loses no task, resumes throughput, and reads an exact backlog from every node', async () => {
-    const queue = uniqueQueue('cluster');
+    const { queue, fleet: f, client } = await startChaosQueue(nc, {
+      natsUrls: cluster.urls,
+      workers: 2,
+      settings: { replicas: 3, ackWaitMs: 5_000 },
+      env: { CELERIAC_CONCURRENCY: String(PREFETCH) },
+      client: { publishTimeoutMs: 3_000 },
+    });
+    fleet = f;
     const names = queueNames(queue);
-    await createQueue(nc, queue, { storage: 'file', replicas: 3, ackWaitMs: 5_000 });
-    await createLedger(nc, queue, { replicas: 3 });
     const jsm = await jetstreamManager(nc);
     const victim = (await jsm.consumers.info(names.stream, names.consumer)).cluster?.leader;
     expect(victim).toBeDefined();
-    fleet = await startWorkerFleet({
-      natsUrls: cluster.urls,
-      queue,
-      taskModules: ['test/support/chaos-tasks.ts'],
-      size: 2,
-      env: { CELERIAC_CONCURRENCY: '8', CELERIAC_DEFAULT_RETRY: PATIENT_RETRY },
-    });
-    const f = fleet;
     // One worker surely sits on the node that will die (it learns the others from the server's
     // gossip), so a reconnect, not only a lost pull, is part of the run.
     await f.add({ NATS_URL: cluster.node(victim!)!.url });
     await waitFor(() => f.allReady(), { timeoutMs: 30_000, what: 'workers ready' });
 
-    const client = new Client(nc, { queue, publishTimeoutMs: 3_000 });
     const producer = startSteadyProducer(client, { perSecond: RATE, sleepMs: 5 });
     await sleep(5_000);
     expect((await jsm.consumers.info(names.stream, names.consumer)).cluster?.leader).toBe(victim);
@@ -104,9 +102,9 @@ describe('a 3-node NATS cluster losing a node mid-run', () => {
     const t = tally(producer.acked.keys(), ledger.runs);
     expect(t.missing).toEqual([]);
     expect([...ledger.runs.keys()].filter((id) => !producer.acked.has(id))).toEqual([]);
-    // Each worker, the one whose node died included, ran tasks enqueued after the kill soon after
-    // the cluster had leaders again (before the fix, the reconnected one sat idle 15-45 s).
-    const resumed = resumeTimes(ledger.records, producer.acked, killedAt);
+    // Each worker, the one whose node died included, pulled again soon after the cluster had
+    // leaders again (before the fix, the reconnected one sat idle 15-45 s).
+    const resumed = resumeTimes(ledger.records, killedAt, PREFETCH);
     expect([...resumed.keys()].sort()).toEqual(f.workers.map((w) => w.name).sort());
     const lastWorkerResumedMs = Math.max(...resumed.values());
     expect(lastWorkerResumedMs - leadersBackMs).toBeLessThan(10_000);

@@ -5,15 +5,17 @@
 // and /readyz is false while a worker cannot consume.
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '../../worker-runtime/src/index.ts';
-import { createLedger, readLedger, resumeTimes, tally, workersRunningSince } from '../support/chaos-ledger.ts';
-import { PATIENT_RETRY, drained, queueCounts, report, sleep } from '../support/chaos.ts';
+import { readQueueState } from '../../operator/src/taskqueue/jetstream-sync.ts';
+import { readLedger, resumeTimes, tally, workersRunningSince } from '../support/chaos-ledger.ts';
+import { drained, report, sleep, startChaosQueue } from '../support/chaos.ts';
 import { startNats, type NatsServer } from '../support/nats.ts';
-import { connectTo, createQueue, uniqueQueue, waitFor } from '../support/queue.ts';
+import { connectTo, waitFor } from '../support/queue.ts';
 import { startSteadyProducer } from '../support/steady-producer.ts';
-import { startWorkerFleet, type WorkerFleet } from '../support/worker-fleet.ts';
+import type { WorkerFleet } from '../support/worker-fleet.ts';
 
 const WORKERS = 3;
+/** Worker concurrency, and so the tasks a worker pulls ahead (prefetch defaults to it). */
+const PREFETCH = 8;
 
 describe('nats-server restarted mid-run', () => {
   let server: NatsServer;
@@ -31,20 +33,14 @@ describe('nats-server restarted mid-run', () => {
   });
 
   it('loses no task, and every worker goes unready during the outage and consumes again after it', async () => {
-    const queue = uniqueQueue('restart');
-    await createQueue(nc, queue, { storage: 'file', ackWaitMs: 5_000 });
-    await createLedger(nc, queue);
-    fleet = await startWorkerFleet({
+    const { queue, fleet: f, client } = await startChaosQueue(nc, {
       natsUrls: [server.url],
-      queue,
-      taskModules: ['test/support/chaos-tasks.ts'],
-      size: WORKERS,
-      env: { CELERIAC_CONCURRENCY: '8', CELERIAC_DEFAULT_RETRY: PATIENT_RETRY },
+      workers: WORKERS,
+      settings: { ackWaitMs: 5_000 },
+      env: { CELERIAC_CONCURRENCY: String(PREFETCH) },
+      client: { publishTimeoutMs: 3_000 },
     });
-    const f = fleet;
-    await waitFor(() => f.allReady(), { timeoutMs: 30_000, what: 'workers ready' });
-
-    const client = new Client(nc, { queue, publishTimeoutMs: 3_000 });
+    fleet = f;
     const producer = startSteadyProducer(client, { perSecond: 300, sleepMs: 10 });
     const outages: Array<{ signal: string; downMs: number; backlogBefore: number; unreadyMs: number; readyAgainMs: number; up: number }> = [];
 
@@ -52,7 +48,7 @@ describe('nats-server restarted mid-run', () => {
     // heartbeats of the pull consumer (the client must notice, not just wait for TCP to say so).
     for (const [signal, downMs] of [['SIGKILL', 2_000], ['SIGTERM', 12_000]] as const) {
       await sleep(3_000);
-      const before = await queueCounts(nc, queue);
+      const before = await readQueueState(nc, queue);
       const t0 = Date.now();
       await server.stop({ keepStore: true, signal });
       await waitFor(async () => (await Promise.all(f.workers.map((w) => w.ready()))).every((r) => !r), {
@@ -82,7 +78,7 @@ describe('nats-server restarted mid-run', () => {
     await sleep(2_000);
     await producer.stop();
     await waitFor(() => drained(nc, queue), { timeoutMs: 60_000, what: 'queue drained' });
-    const counts = await queueCounts(nc, queue);
+    const counts = await readQueueState(nc, queue);
     expect(counts.deadLetters).toBe(0);
     const ledger = await readLedger(nc, queue);
     const t = tally(producer.acked.keys(), ledger.runs);
@@ -90,8 +86,8 @@ describe('nats-server restarted mid-run', () => {
     // Retried enqueues reuse the task id: no task exists that the producer does not know of.
     expect([...ledger.runs.keys()].filter((id) => !producer.acked.has(id))).toEqual([]);
     expect(producer.acked.size).toBeGreaterThan(3_000);
-    // Every worker ran a task enqueued after each restart, within seconds of the server being back.
-    const resumed = outages.map((o) => resumeTimes(ledger.records, producer.acked, o.up));
+    // Every worker pulled again after each restart, within seconds of the server being back.
+    const resumed = outages.map((o) => resumeTimes(ledger.records, o.up, PREFETCH));
     for (const r of resumed) {
       expect([...r.keys()].sort()).toEqual(f.workers.map((w) => w.name).sort());
       expect(Math.max(...r.values())).toBeLessThan(10_000);

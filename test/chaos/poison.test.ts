@@ -4,16 +4,13 @@
 // the producer, and the healthy tasks are slowed by no more than the bound docs/reliability.md
 // states (measured against the same healthy load without the flood, and logged).
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client, listDeadLetters, queueNames, taskSubject } from '../../worker-runtime/src/index.ts';
 import { work } from '../support/chaos-tasks.ts';
-import { createLedger, readLedger } from '../support/chaos-ledger.ts';
-import { PATIENT_RETRY, drained, percentile, report } from '../support/chaos.ts';
-import { startNats, type NatsServer } from '../support/nats.ts';
+import { readLedger } from '../support/chaos-ledger.ts';
+import { drained, percentile, report, useChaosNats } from '../support/chaos.ts';
 import { alwaysFails, hangs, killsItsWorker, throwsLater } from '../support/poison-tasks.ts';
-import { connectTo, createQueue, uniqueQueue, waitFor } from '../support/queue.ts';
-import { startWorkerFleet, type WorkerFleet } from '../support/worker-fleet.ts';
+import { createQueue, uniqueQueue, waitFor } from '../support/queue.ts';
 
 const HEALTHY = 3_000;
 const FLOOD = { notJson: 1_000, badUtf8: 1_000, unknownTask: 1_000, nearLimit: 30, failing: 300, hanging: 8, throwingLater: 200 };
@@ -40,38 +37,13 @@ function shuffle<T>(items: T[], seed = 42): T[] {
 }
 
 describe('poison messages, malformed floods and oversized payloads', () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
-  const fleets: WorkerFleet[] = [];
-
-  beforeAll(async () => {
-    server = await startNats();
-    nc = await connectTo(server.url);
-  });
-  afterEach(async () => {
-    await Promise.all(fleets.splice(0).map((f) => f.stop(2_000)));
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await server?.stop();
-  });
+  const nats = useChaosNats();
+  const POISON_MODULE = 'test/support/poison-tasks.ts';
 
   /** Sends healthy tasks (and the flood, if asked) in one shuffled stream; measures the healthy ones. */
   async function run(withFlood: boolean) {
-    const queue = uniqueQueue('poison');
-    await createQueue(nc, queue, { storage: 'file', ackWaitMs: 10_000 });
-    await createLedger(nc, queue);
-    const fleet = await startWorkerFleet({
-      natsUrls: [server.url],
-      queue,
-      taskModules: ['test/support/chaos-tasks.ts', 'test/support/poison-tasks.ts'],
-      size: 2,
-      env: { CELERIAC_CONCURRENCY: '16', CELERIAC_DEFAULT_RETRY: PATIENT_RETRY },
-    });
-    fleets.push(fleet);
-    await waitFor(() => fleet.allReady(), { timeoutMs: 30_000, what: 'workers ready' });
-
-    const client = new Client(nc, { queue });
+    const nc = nats.nc();
+    const { queue, fleet, client } = await nats.queue({ workers: 2, modules: [POISON_MODULE], settings: { ackWaitMs: 10_000 } });
     const js = jetstream(nc);
     const enqueuedAt = new Map<string, number>();
     const raw = (subject: string, body: Uint8Array) => () => js.publish(subject, body).then(() => undefined);
@@ -105,6 +77,7 @@ describe('poison messages, malformed floods and oversized payloads', () => {
     const dead = (await jsm.streams.info(queueNames(queue).deadLetterStream, { subjects_filter: '>' })).state.subjects ?? {};
     const alive = await Promise.all(fleet.workers.map(async (w) => w.child.exitCode === null && (await w.ready())));
     await client.close();
+    await fleet.stop(2_000); // idle workers of earlier runs must not share the machine with later ones
     return {
       queue,
       makespanMs: Math.max(...first.values()) - t0,
@@ -157,6 +130,7 @@ describe('poison messages, malformed floods and oversized payloads', () => {
   }, 180_000);
 
   it('refuses an enqueue above the server max_payload to the producer, with nothing queued', async () => {
+    const nc = nats.nc();
     const queue = uniqueQueue('poison');
     await createQueue(nc, queue, { storage: 'file' });
     const client = new Client(nc, { queue });
@@ -167,20 +141,14 @@ describe('poison messages, malformed floods and oversized payloads', () => {
   });
 
   it('dead-letters a task that kills every worker running it after maxAttempts deaths, while healthy tasks go on', async () => {
-    const queue = uniqueQueue('poison');
-    await createQueue(nc, queue, { storage: 'file', ackWaitMs: 2_000 });
-    await createLedger(nc, queue);
-    const fleet = await startWorkerFleet({
-      natsUrls: [server.url],
-      queue,
-      taskModules: ['test/support/chaos-tasks.ts', 'test/support/poison-tasks.ts'],
-      size: 2,
+    const nc = nats.nc();
+    const { queue, fleet, client } = await nats.queue({
+      workers: 2,
+      modules: [POISON_MODULE],
+      settings: { ackWaitMs: 2_000 },
+      env: { CELERIAC_CONCURRENCY: '4' },
       restartOnExit: true,
-      env: { CELERIAC_CONCURRENCY: '4', CELERIAC_DEFAULT_RETRY: PATIENT_RETRY },
     });
-    fleets.push(fleet);
-    await waitFor(() => fleet.allReady(), { timeoutMs: 30_000, what: 'workers ready' });
-    const client = new Client(nc, { queue });
     const killer = await client.enqueue(killsItsWorker, { n: 0 });
     const healthy = await client.enqueueMany(work, Array.from({ length: 200 }, (_, n) => ({ n, sleepMs: 20 })));
 

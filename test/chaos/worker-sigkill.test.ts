@@ -2,15 +2,12 @@
 // Proves: no task is lost (each one runs and is acked), duplicates are only re-runs of tasks a
 // dead worker had not acked (counted and reported), and tasks enqueued with an idempotency key
 // apply their effect once, even when enqueued twice and run twice.
-import type { NatsConnection } from '@nats-io/nats-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '../../worker-runtime/src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { readQueueState } from '../../operator/src/taskqueue/jetstream-sync.ts';
 import { charge, work, type HoldPoint } from '../support/chaos-tasks.ts';
-import { createLedger, readLedger, tally } from '../support/chaos-ledger.ts';
-import { PATIENT_RETRY, drained, queueCounts, report, sleep } from '../support/chaos.ts';
-import { startNats, type NatsServer } from '../support/nats.ts';
-import { connectTo, createQueue, uniqueQueue, waitFor } from '../support/queue.ts';
-import { startWorkerFleet, type WorkerFleet } from '../support/worker-fleet.ts';
+import { readLedger, tally } from '../support/chaos-ledger.ts';
+import { drained, report, sleep, useChaosNats } from '../support/chaos.ts';
+import { waitFor } from '../support/queue.ts';
 
 const TOTAL = 10_000;
 const KEYED = 2_000; // chaos.charge, enqueued with an idempotency key (twice each)
@@ -21,39 +18,11 @@ const MIN_KILLS = 8;
 const ACK_WAIT_MS = 3_000;
 
 describe('worker processes killed with SIGKILL at random', () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
-  const fleets: WorkerFleet[] = [];
-
-  beforeAll(async () => {
-    server = await startNats();
-    nc = await connectTo(server.url);
-  });
-  afterEach(async () => {
-    await Promise.all(fleets.splice(0).map((f) => f.stop(2_000)));
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await server?.stop();
-  });
-
-  async function setup(size: number) {
-    const queue = uniqueQueue('kill');
-    await createQueue(nc, queue, { storage: 'file', ackWaitMs: ACK_WAIT_MS });
-    await createLedger(nc, queue);
-    const fleet = await startWorkerFleet({
-      natsUrls: [server.url],
-      queue,
-      taskModules: ['test/support/chaos-tasks.ts'],
-      size,
-      env: { CELERIAC_CONCURRENCY: '16', CELERIAC_DEFAULT_RETRY: PATIENT_RETRY },
-    });
-    fleets.push(fleet);
-    await waitFor(() => fleet.allReady(), { timeoutMs: 30_000, what: 'workers ready' });
-    return { queue, fleet, client: new Client(nc, { queue }) };
-  }
+  const nats = useChaosNats();
+  const setup = (workers: number) => nats.queue({ workers, settings: { ackWaitMs: ACK_WAIT_MS } });
 
   it('loses no task among 10,000, counts the duplicates, and applies keyed effects once', async () => {
+    const nc = nats.nc();
     const { queue, fleet: f, client } = await setup(WORKERS);
     const ids = new Set<string>();
     const keyedIds = new Set<string>();
@@ -95,7 +64,7 @@ describe('worker processes killed with SIGKILL at random', () => {
     while (kills.length < MIN_KILLS || producing) {
       await sleep(400 + Math.random() * 800);
       const victim = f.workers[Math.floor(Math.random() * f.workers.length)]!;
-      const before = await queueCounts(nc, queue);
+      const before = await readQueueState(nc, queue);
       await f.kill(victim, 'SIGKILL');
       kills.push({ at: Date.now() - t0, worker: victim.name, inFlightBefore: before.ackPending });
       await f.add();
@@ -107,7 +76,7 @@ describe('worker processes killed with SIGKILL at random', () => {
 
     await waitFor(() => drained(nc, queue), { timeoutMs: 90_000, what: 'queue drained' });
     const drainedMs = Date.now() - t0;
-    const counts = await queueCounts(nc, queue);
+    const counts = await readQueueState(nc, queue);
     expect(counts.deadLetters).toBe(0);
 
     const ledger = await readLedger(nc, queue);
@@ -147,6 +116,7 @@ describe('worker processes killed with SIGKILL at random', () => {
   // The two crash points a handler can see, made deterministic: the first attempt holds there
   // until the test kills its worker; the redelivery after the ack wait runs it to the end.
   it.each<HoldPoint>(['before-effect', 'after-effect'])('re-runs a task whose worker died %s and applies its effect once', async (hold) => {
+    const nc = nats.nc();
     const { queue, fleet, client } = await setup(2);
     const handle = await client.enqueue(charge, { account: 'acct-1', cents: 4200, sleepMs: 1, hold }, { idempotencyKey: `crash-${hold}` });
     const first = await waitFor(async () => (await readLedger(nc, queue)).records.find((r) => r.id === handle.id), { what: 'first run' });

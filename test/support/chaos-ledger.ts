@@ -77,16 +77,18 @@ export async function readLedger(nc: NatsConnection, queue: string): Promise<Led
 }
 
 /**
- * Per worker, how long after `since` it first ran a task enqueued after `since`: such a task can
- * only have come from a pull made after the fault, so this is when the worker truly consumed again.
+ * Per worker, how long after `since` it started its (prefetch + 1)-th run: a worker holds at most
+ * `prefetch` tasks pulled before a fault, so that run proves a pull made after it. Measured this
+ * way, a backlog ahead in the queue does not count against the worker.
  */
-export function resumeTimes(records: readonly RunRecord[], enqueuedAt: ReadonlyMap<string, number>, since: number): Map<string, number> {
+export function resumeTimes(records: readonly RunRecord[], since: number, prefetch: number): Map<string, number> {
+  const seen = new Map<string, number>();
   const out = new Map<string, number>();
-  for (const r of records) {
-    const at = enqueuedAt.get(r.id);
-    if (at === undefined || at <= since) continue;
-    const ms = r.at - since;
-    if (ms < (out.get(r.worker) ?? Infinity)) out.set(r.worker, ms);
+  for (const r of [...records].sort((a, b) => a.at - b.at)) {
+    if (r.at <= since || out.has(r.worker)) continue;
+    const n = (seen.get(r.worker) ?? 0) + 1;
+    seen.set(r.worker, n);
+    if (n > prefetch) out.set(r.worker, r.at - since);
   }
   return out;
 }

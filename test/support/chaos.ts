@@ -1,8 +1,14 @@
-// Small shared pieces of the chaos tests (test/chaos/): queue drain checks, percentiles, the
-// measurement log line that docs/reliability.md quotes.
-import { jetstreamManager } from '@nats-io/jetstream';
+// Shared pieces of the chaos tests (test/chaos/): a nats-server per file, a queue with its run
+// ledger and worker processes, drain checks, percentiles, the measurement log line that
+// docs/reliability.md quotes.
 import type { NatsConnection } from '@nats-io/nats-core';
-import { queueNames } from '../../worker-runtime/src/index.ts';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { readQueueState } from '../../operator/src/taskqueue/jetstream-sync.ts';
+import { Client, type ClientOptions, type QueueSettings } from '../../worker-runtime/src/index.ts';
+import { createLedger } from './chaos-ledger.ts';
+import { startNats, type NatsServer } from './nats.ts';
+import { connectTo, createQueue, uniqueQueue, waitFor } from './queue.ts';
+import { startWorkerFleet, type WorkerFleet } from './worker-fleet.ts';
 
 /**
  * Retries that outlast any fault a chaos test injects: a task whose dependency (here, the
@@ -10,31 +16,82 @@ import { queueNames } from '../../worker-runtime/src/index.ts';
  */
 export const PATIENT_RETRY = JSON.stringify({ maxAttempts: 50, backoff: { type: 'fixed', delayMs: 200 } });
 
-export interface QueueCounts {
-  /** Not delivered yet. */
-  pending: number;
-  /** Delivered, not acked (running, waiting for a retry, or held by a dead worker until ack wait). */
-  ackPending: number;
-  /** Messages still in the work-queue stream (acked ones are removed). */
-  stored: number;
-  deadLetters: number;
-}
-
-export async function queueCounts(nc: NatsConnection, queue: string): Promise<QueueCounts> {
-  const jsm = await jetstreamManager(nc);
-  const n = queueNames(queue);
-  const [c, s, d] = await Promise.all([
-    jsm.consumers.info(n.stream, n.consumer),
-    jsm.streams.info(n.stream),
-    jsm.streams.info(n.deadLetterStream).catch(() => undefined),
-  ]);
-  return { pending: c.num_pending, ackPending: c.num_ack_pending, stored: s.state.messages, deadLetters: d?.state.messages ?? 0 };
-}
-
-/** True once every task has been acked or dead-lettered: nothing pending, in flight or stored. */
+/**
+ * True once every task has been acked or dead-lettered: nothing pending or in flight (a
+ * work-queue stream then holds nothing either). Read as the autoscaler reads the backlog.
+ */
 export async function drained(nc: NatsConnection, queue: string): Promise<boolean> {
-  const c = await queueCounts(nc, queue).catch(() => undefined);
-  return c !== undefined && c.pending === 0 && c.ackPending === 0 && c.stored === 0;
+  const s = await readQueueState(nc, queue).catch(() => undefined);
+  return s !== undefined && s.pending === 0 && s.ackPending === 0;
+}
+
+/**
+ * A nats-server and an admin connection for one test file. `queue()` starts a chaos queue on it
+ * (see startChaosQueue) whose workers are stopped after each test.
+ */
+export function useChaosNats(): {
+  server(): NatsServer;
+  nc(): NatsConnection;
+  queue(opts: Omit<ChaosQueueOptions, 'natsUrls'>): ReturnType<typeof startChaosQueue>;
+} {
+  let server: NatsServer | undefined;
+  let nc: NatsConnection | undefined;
+  const fleets: WorkerFleet[] = [];
+  beforeAll(async () => {
+    server = await startNats();
+    nc = await connectTo(server.url);
+  });
+  afterEach(async () => {
+    await Promise.all(fleets.splice(0).map((f) => f.stop(2_000)));
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await server?.stop();
+  });
+  return {
+    server: () => server!,
+    nc: () => nc!,
+    queue: async (opts) => {
+      const q = await startChaosQueue(nc!, { ...opts, natsUrls: [server!.url] });
+      fleets.push(q.fleet);
+      return q;
+    },
+  };
+}
+
+export interface ChaosQueueOptions {
+  natsUrls: string[];
+  workers: number;
+  /** Task modules besides test/support/chaos-tasks.ts. */
+  modules?: string[];
+  /** Queue settings over file storage; `replicas` applies to the run ledger too. */
+  settings?: Partial<QueueSettings>;
+  /** Worker env besides patient retries; default concurrency 16. */
+  env?: Record<string, string>;
+  restartOnExit?: boolean;
+  client?: Omit<ClientOptions, 'queue'>;
+}
+
+/** A file-storage queue with its run ledger, worker processes running the chaos tasks (ready), and a client. */
+export async function startChaosQueue(nc: NatsConnection, opts: ChaosQueueOptions): Promise<{ queue: string; fleet: WorkerFleet; client: Client }> {
+  const queue = uniqueQueue('chaos');
+  await createQueue(nc, queue, { storage: 'file', ...opts.settings });
+  await createLedger(nc, queue, { replicas: opts.settings?.replicas ?? 1 });
+  const fleet = await startWorkerFleet({
+    natsUrls: opts.natsUrls,
+    queue,
+    taskModules: ['test/support/chaos-tasks.ts', ...(opts.modules ?? [])],
+    size: opts.workers,
+    ...(opts.restartOnExit ? { restartOnExit: true } : {}),
+    env: { CELERIAC_CONCURRENCY: '16', CELERIAC_DEFAULT_RETRY: PATIENT_RETRY, ...opts.env },
+  });
+  try {
+    await waitFor(() => fleet.allReady(), { timeoutMs: 30_000, what: 'workers ready' });
+  } catch (e) {
+    await fleet.stop(1_000);
+    throw e;
+  }
+  return { queue, fleet, client: new Client(nc, { queue, ...opts.client }) };
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
