@@ -239,6 +239,53 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     await client.close();
   }, 180_000);
 
+  // A leader that is paused (SIGSTOP: a long GC, a frozen VM, a node under memory pressure) for
+  // longer than its lease comes back after the standby took over. On resume its overdue requeue
+  // timer fires before its renew deadline does, so a reconcile starts as leader and ends after
+  // the leadership is gone: it must not write what it decided from its stale view.
+  it('does not scale from a leader that was paused past its lease and resumes', async () => {
+    const ns = await freshNamespace(cp(), 'chaos');
+    await operator(ns);
+    await operator(ns);
+    const queue = `paused-${ns}`;
+    await kubectlOk(
+      cp(),
+      ['apply', '-f', '-'],
+      `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: paused, namespace: ${ns}}\nspec: {queueName: ${queue}}\n---\n` +
+        `apiVersion: celeriac.dev/v1alpha1\nkind: WorkerPool\nmetadata: {name: paused, namespace: ${ns}}\nspec:\n  queue: paused\n  image: 'worker:1'\n  concurrency: 10\n` +
+        `  autoscaling: {minReplicas: 1, maxReplicas: 8, targetBacklogPerReplica: 10, pollInterval: 1s, scaleDown: {stabilizationWindow: 0s, maxStepReplicas: 1}}\n`,
+    );
+    await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq/paused', '--timeout=30s']);
+    const apps = cp().kubeConfig().makeApiClient(AppsV1Api);
+    const replicas = async () => (await apps.readNamespacedDeployment({ name: 'paused', namespace: ns }).catch(() => undefined))?.spec?.replicas;
+    const client = new Client(nc, { queue });
+    await client.enqueueMany(work, Array.from({ length: 80 }, (_, n) => ({ n, sleepMs: 0 })));
+    await waitFor(async () => (await replicas()) === 8, { timeoutMs: 30_000, what: '8 replicas' });
+
+    const paused = await leader(ns);
+    paused.child.kill('SIGSTOP');
+    const standby = operators.find((o) => o !== paused)!;
+    await waitFor(() => standby.startedLeadingAt(), { timeoutMs: 30_000, what: 'the standby leading' });
+    // The work is done: the new leader steps the pool down, 8 -> 7 -> 6 -> 5.
+    await (await jetstreamManager(nc)).streams.purge(queueNames(queue).stream);
+    await waitFor(async () => ((await replicas()) ?? 8) <= 5, { timeoutMs: 30_000, what: 'scale-down by the new leader' });
+    const resumedAt = Date.now();
+    paused.child.kill('SIGCONT');
+    const trajectory: number[] = [];
+    while (Date.now() - resumedAt < 5_000) {
+      const r = await replicas();
+      if (r !== undefined && trajectory.at(-1) !== r) trajectory.push(r);
+      await sleep(50);
+    }
+    const actedAfterResume = paused.logs().filter((l) => (l.time ?? 0) >= resumedAt && l.msg === 'scaled pool');
+    expect(paused.logs().some((l) => (l.time ?? 0) >= resumedAt && l.msg === 'stopped leading')).toBe(true);
+    expect(actedAfterResume).toEqual([]);
+    // Only the new leader's steps down: no bounce back up to the paused leader's 8 - 1.
+    expect(trajectory).toEqual([...trajectory].sort((a, b) => b - a));
+    report('operator-failover paused leader', { trajectoryAfterResume: trajectory });
+    await client.close();
+  }, 120_000);
+
   // Found by the test above (one run in four): right after removing its finalizer, a reconcile
   // still seeing the deleted queue in its cache applied the finalizer list again, and an apply
   // creates a missing object: the queue came back with a defaulted spec and orphan streams.
@@ -258,17 +305,18 @@ describe('the operator killed mid-reconcile and during scaling', () => {
       refreshMs: 60_000,
     });
     const key = { namespace: ns, name: 'stale' };
+    const leading = new AbortController().signal;
     try {
-      await reconciler.reconcile(key); // adds the finalizer, creates the streams
+      await reconciler.reconcile(key, leading); // adds the finalizer, creates the streams
       snapshot = await read();
       expect((snapshot.metadata?.finalizers ?? []).length).toBe(1);
       expect(await streamsOf(ns)).toHaveLength(3);
       await kubectlOk(cp(), ['delete', '-n', ns, 'tq/stale', '--wait=false']);
       snapshot = await read(); // deleting: deletionTimestamp set, held by our finalizer
-      await reconciler.reconcile(key); // deletes the streams, removes the finalizer: the queue is gone
+      await reconciler.reconcile(key, leading); // deletes the streams, removes the finalizer: the queue is gone
       expect((await cp().kubectl(['get', '-n', ns, 'tq/stale'])).code).not.toBe(0);
       // The cache has not caught up: the same snapshot is reconciled again.
-      await reconciler.reconcile(key).catch(() => undefined);
+      await reconciler.reconcile(key, leading).catch(() => undefined);
       expect((await cp().kubectl(['get', '-n', ns, 'tq', '-o', 'name'])).stdout.trim()).toBe('');
       expect(await streamsOf(ns)).toEqual([]);
     } finally {

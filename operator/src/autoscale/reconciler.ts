@@ -48,12 +48,20 @@ interface PoolMemory {
 export class AutoscaleReconciler implements Reconciler {
   private readonly deps: AutoscaleDeps;
   private readonly memory = new Map<string, PoolMemory>();
+  /** The leadership term the memory was built in (the controller's run signal). */
+  private term: AbortSignal | undefined;
 
   constructor(deps: AutoscaleDeps) {
     this.deps = deps;
   }
 
-  async reconcile(key: ObjectKey): Promise<Result> {
+  async reconcile(key: ObjectKey, signal: AbortSignal): Promise<Result> {
+    // A new term starts from the Deployments as they are: what this replica remembers from an
+    // earlier term (idle clocks, recommendations) is older than the other leader's decisions.
+    if (signal !== this.term) {
+      this.memory.clear();
+      this.term = signal;
+    }
     const id = `${key.namespace}/${key.name}`;
     const pool = fromKube<WorkerPool>(this.deps.pools.get(key.namespace, key.name));
     if (!pool || pool.metadata.deletionTimestamp || !pool.spec.autoscaling.enabled) {
@@ -115,6 +123,9 @@ export class AutoscaleReconciler implements Reconciler {
     this.memory.set(id, mem);
     this.deps.metrics.observe(key.namespace ?? '', key.name, { backlog, desired: decision.replicas, current });
 
+    // Leadership ended while we read the backlog (a replica paused past its lease resumes with a
+    // reconcile already started): the decision rests on a stale view and the new leader's own.
+    if (signal.aborted) return {};
     if (decision.replicas !== current) {
       if (decision.replicas < current) await markDeletionCosts(this.deps.applier, key.namespace!, this.deps.monitor.workers(queue, now));
       await this.deps.replicas.set(key.namespace!, key.name, decision.replicas);

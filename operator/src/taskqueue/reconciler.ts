@@ -35,7 +35,7 @@ export class TaskQueueReconciler implements Reconciler {
     this.deps = deps;
   }
 
-  async reconcile(key: ObjectKey): Promise<Result> {
+  async reconcile(key: ObjectKey, signal: AbortSignal): Promise<Result> {
     // 1. Get (from the cache: level-triggered, the latest state is all we need).
     const tq = fromKube<TaskQueue>(this.deps.cache.get(key.namespace, key.name));
     if (!tq) return {};
@@ -47,6 +47,7 @@ export class TaskQueueReconciler implements Reconciler {
       if (!tq.metadata.finalizers?.includes(QUEUE_FINALIZER)) return {};
       if (tq.spec.deletionPolicy === 'Delete') {
         const nc = await this.connect(tq);
+        if (signal.aborted) return {}; // leadership ended meanwhile: the new leader acts on a fresh view
         const report = await deleteQueue(nc, queue);
         log.info({ deleted: report.deleted }, 'deleted queue from jetstream');
       } else {
@@ -62,6 +63,9 @@ export class TaskQueueReconciler implements Reconciler {
     try {
       const settings = queueSettingsOf(tq);
       const nc = await this.connect(tq);
+      // A replica paused past its lease may resume inside this reconcile, its cache older than
+      // the new leader's deletions: creating streams now could leave orphans.
+      if (signal.aborted) return {};
       const report = await syncQueue(nc, settings);
       const state = await readQueueState(nc, queue);
       obs = { kind: 'synced', report, state };
