@@ -74,6 +74,20 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     return { killedAt, failoverMs: next.startedLeadingAt()! - killedAt };
   }
 
+  /** A queue and an autoscaled pool of the same name (no pods in the `api` profile), queue Ready. */
+  async function autoscaledPool(ns: string, name: string, autoscaling: string): Promise<string> {
+    const queue = `${name}-${ns}`;
+    await kubectlOk(
+      cp(),
+      ['apply', '-f', '-'],
+      `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: ${name}, namespace: ${ns}}\nspec: {queueName: ${queue}}\n---\n` +
+        `apiVersion: celeriac.dev/v1alpha1\nkind: WorkerPool\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n  queue: ${name}\n  image: 'worker:1'\n  concurrency: 10\n` +
+        `  autoscaling: ${autoscaling}\n`,
+    );
+    await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', `tq/${name}`, '--timeout=30s']);
+    return queue;
+  }
+
   async function streamsOf(ns: string): Promise<string[]> {
     const token = ns.toUpperCase().replaceAll('-', '_');
     const names: string[] = [];
@@ -152,15 +166,11 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     await operator(ns);
     await operator(ns);
     await leader(ns);
-    const queue = `scale-${ns}`;
-    await kubectlOk(
-      cp(),
-      ['apply', '-f', '-'],
-      `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: scale, namespace: ${ns}}\nspec: {queueName: ${queue}}\n---\n` +
-        `apiVersion: celeriac.dev/v1alpha1\nkind: WorkerPool\nmetadata: {name: scale, namespace: ${ns}}\nspec:\n  queue: scale\n  image: 'worker:1'\n  concurrency: 10\n` +
-        `  autoscaling: {minReplicas: 1, maxReplicas: 8, targetBacklogPerReplica: 10, pollInterval: 2s, scaleUp: {stabilizationWindow: 0s}, scaleDown: {stabilizationWindow: 1s, maxStepReplicas: 1}}\n`,
+    const queue = await autoscaledPool(
+      ns,
+      'scale',
+      '{minReplicas: 1, maxReplicas: 8, targetBacklogPerReplica: 10, pollInterval: 2s, scaleUp: {stabilizationWindow: 0s}, scaleDown: {stabilizationWindow: 1s, maxStepReplicas: 1}}',
     );
-    await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq/scale', '--timeout=30s']);
 
     // Every spec.replicas value and generation the Deployment goes through, polled every 100 ms.
     const apps = cp().kubeConfig().makeApiClient(AppsV1Api);
@@ -247,15 +257,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     const ns = await freshNamespace(cp(), 'chaos');
     await operator(ns);
     await operator(ns);
-    const queue = `paused-${ns}`;
-    await kubectlOk(
-      cp(),
-      ['apply', '-f', '-'],
-      `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: paused, namespace: ${ns}}\nspec: {queueName: ${queue}}\n---\n` +
-        `apiVersion: celeriac.dev/v1alpha1\nkind: WorkerPool\nmetadata: {name: paused, namespace: ${ns}}\nspec:\n  queue: paused\n  image: 'worker:1'\n  concurrency: 10\n` +
-        `  autoscaling: {minReplicas: 1, maxReplicas: 8, targetBacklogPerReplica: 10, pollInterval: 1s, scaleDown: {stabilizationWindow: 0s, maxStepReplicas: 1}}\n`,
-    );
-    await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq/paused', '--timeout=30s']);
+    const queue = await autoscaledPool(ns, 'paused', '{minReplicas: 1, maxReplicas: 8, targetBacklogPerReplica: 10, pollInterval: 1s, scaleDown: {stabilizationWindow: 0s, maxStepReplicas: 1}}');
     const apps = cp().kubeConfig().makeApiClient(AppsV1Api);
     const replicas = async () => (await apps.readNamespacedDeployment({ name: 'paused', namespace: ns }).catch(() => undefined))?.spec?.replicas;
     const client = new Client(nc, { queue });
