@@ -3,7 +3,7 @@
 // generation, every Deployment present), nothing is created twice or left behind (JetStream holds
 // exactly the streams of existing queues, also when the kill lands mid-deletion), and a pool being
 // scaled is neither overshot, flapped nor scaled twice for one decision.
-import { AppsV1Api, CoreV1Api, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, Watch, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -172,21 +172,23 @@ describe('the operator killed mid-reconcile and during scaling', () => {
       '{minReplicas: 1, maxReplicas: 8, targetBacklogPerReplica: 10, pollInterval: 2s, scaleUp: {stabilizationWindow: 0s}, scaleDown: {stabilizationWindow: 1s, maxStepReplicas: 1}}',
     );
 
-    // Every spec.replicas value and generation the Deployment goes through, polled every 100 ms.
-    const apps = cp().kubeConfig().makeApiClient(AppsV1Api);
+    // Every spec.replicas value and generation the Deployment goes through. A watch, not a poll:
+    // the API server sends every write in order, so none can slip between two samples on a busy machine.
     const seen: Array<{ at: number; replicas: number; generation: number }> = [];
-    let polling = true;
-    const poller = (async () => {
-      while (polling) {
-        const d: V1Deployment | undefined = await apps.readNamespacedDeployment({ name: 'scale', namespace: ns }).catch(() => undefined);
-        const replicas = d?.spec?.replicas;
-        const generation = d?.metadata?.generation;
-        if (replicas !== undefined && generation !== undefined && (seen.at(-1)?.replicas !== replicas || seen.at(-1)?.generation !== generation)) {
-          seen.push({ at: Date.now(), replicas, generation });
-        }
-        await sleep(100);
+    const record = (d: V1Deployment) => {
+      const replicas = d.spec?.replicas;
+      const generation = d.metadata?.generation;
+      if (replicas !== undefined && generation !== undefined && (seen.at(-1)?.replicas !== replicas || seen.at(-1)?.generation !== generation)) {
+        seen.push({ at: Date.now(), replicas, generation });
       }
-    })();
+    };
+    await waitFor(() => cp().kubectl(['get', '-n', ns, 'deployment/scale']).then((r) => r.code === 0), { timeoutMs: 30_000, what: 'deployment' });
+    const watch = await new Watch(cp().kubeConfig()).watch(
+      `/apis/apps/v1/namespaces/${ns}/deployments`,
+      { fieldSelector: 'metadata.name=scale' },
+      (_type: string, obj: V1Deployment) => record(obj),
+      () => undefined,
+    );
     const replicasAre = (n: number) => waitFor(() => seen.at(-1)?.replicas === n, { timeoutMs: 40_000, what: `${n} replicas` });
 
     const client = new Client(nc, { queue });
@@ -205,8 +207,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     const downKill = await killLeaderWhen(ns, () => true, 'a leader');
     await replicasAre(1);
     await sleep(3_000); // and it stays there
-    polling = false;
-    await poller;
+    watch.abort();
 
     const values = seen.map((s) => s.replicas);
     const up = values.slice(0, topAt + 1);
@@ -224,7 +225,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
       return at.slice(1).map((t, i) => t - at[i]!);
     });
     expect(Math.min(...stepGaps)).toBeGreaterThan(1_000);
-    // One spec write per change seen: nobody wrote a value that was then overwritten unseen.
+    // Every spec write (generation) changed the replica count: nothing else rewrote the Deployment.
     const changes = values.length - 1;
     expect(seen.at(-1)!.generation - seen[0]!.generation).toBe(changes);
     // At most one Scaled event per transition: no two leaders made the same decision.
