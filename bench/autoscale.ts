@@ -161,8 +161,33 @@ export async function runAutoscaleBench(opts: { runs: number; tasks: number; log
   }
 }
 
+/** The flags of bench/run.ts that concern this scenario: --quick, --only, --systems, --runs, --json-only. */
+function wanted(argv: string[]): { run: boolean; quick: boolean; runs: number | undefined; jsonOnly: boolean } {
+  const value = (flag: string) => {
+    const i = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+    if (i < 0) return undefined;
+    return argv[i]!.includes('=') ? argv[i]!.split('=')[1] : argv[i + 1];
+  };
+  const only = value('--only');
+  const systems = value('--systems');
+  const runs = value('--runs');
+  return {
+    run: (!only || only.split(',').some((o) => 'autoscale'.startsWith(o))) && (!systems || systems.split(',').includes('celeriac')),
+    quick: argv.includes('--quick'),
+    runs: runs ? Number(runs) : undefined,
+    jsonOnly: argv.includes('--json-only'),
+  };
+}
+
 if (import.meta.main) {
-  const quick = process.argv.includes('--quick');
-  const lines = await runAutoscaleBench({ runs: quick ? 1 : 3, tasks: quick ? 2000 : 5000, log: (s) => process.stderr.write(s + '\n') });
-  for (const l of lines) console.log(JSON.stringify(l));
+  const w = wanted(process.argv.slice(2));
+  if (w.run) {
+    const log = (s: string) => (w.jsonOnly ? undefined : process.stderr.write(s + '\n'));
+    const lines = await runAutoscaleBench({ runs: w.runs ?? (w.quick ? 1 : 3), tasks: w.quick ? 2000 : 5000, log });
+    for (const l of lines) console.log(JSON.stringify(l));
+    if (!w.jsonOnly) {
+      console.log('\nautoscaling (ms, median [min-max])');
+      for (const l of lines) console.log(`  ${l.metric.padEnd(42)} ${l.value} [${l.min}-${l.max}]`);
+    }
+  }
 }
