@@ -14,7 +14,7 @@ import { EventRecorder } from '../../operator/src/kube/events.ts';
 import { NatsConnections } from '../../operator/src/nats/connections.ts';
 import { QueueConnector } from '../../operator/src/nats/queue-connection.ts';
 import { TaskQueueReconciler } from '../../operator/src/taskqueue/reconciler.ts';
-import { Client, queueNames } from '../../worker-runtime/src/index.ts';
+import { Client, PublishRejectedError, queueNames } from '../../worker-runtime/src/index.ts';
 import { work } from '../support/chaos-tasks.ts';
 import { report, sleep } from '../support/chaos.ts';
 import { startNats, type NatsServer } from '../support/nats.ts';
@@ -86,6 +86,27 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     );
     await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', `tq/${name}`, '--timeout=30s']);
     return queue;
+  }
+
+  /**
+   * Enqueues n tasks, retrying a refused publish: on this loaded 2-core machine a publish right
+   * after the queue turned Ready was once answered "no responders" (503). The retry keeps the same
+   * task ids, so JetStream's dedupe makes it safe; a queue that never appears still fails the test.
+   */
+  async function enqueueWork(client: Client, n: number): Promise<void> {
+    const ids = Array.from({ length: n }, () => crypto.randomUUID());
+    await waitFor(
+      async () => {
+        try {
+          await Promise.all(ids.map((id, i) => client.enqueue(work, { n: i, sleepMs: 0 }, { id })));
+          return true;
+        } catch (e) {
+          if (e instanceof PublishRejectedError && e.code === 503) return false;
+          throw e;
+        }
+      },
+      { timeoutMs: 15_000, what: `${n} tasks enqueued` },
+    );
   }
 
   async function streamsOf(ns: string): Promise<string[]> {
@@ -193,10 +214,10 @@ describe('the operator killed mid-reconcile and during scaling', () => {
 
     const client = new Client(nc, { queue });
     await replicasAre(1);
-    await client.enqueueMany(work, Array.from({ length: 35 }, (_, n) => ({ n, sleepMs: 0 })));
+    await enqueueWork(client, 35);
     await replicasAre(4);
     // More work arrives and the leader dies with it: the next leader must still reach 6, once.
-    await client.enqueueMany(work, Array.from({ length: 25 }, (_, n) => ({ n, sleepMs: 0 })));
+    await enqueueWork(client, 25);
     const upKill = await killLeaderWhen(ns, () => true, 'a leader');
     await replicasAre(6);
     const topAt = seen.length - 1;
@@ -262,7 +283,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     const apps = cp().kubeConfig().makeApiClient(AppsV1Api);
     const replicas = async () => (await apps.readNamespacedDeployment({ name: 'paused', namespace: ns }).catch(() => undefined))?.spec?.replicas;
     const client = new Client(nc, { queue });
-    await client.enqueueMany(work, Array.from({ length: 80 }, (_, n) => ({ n, sleepMs: 0 })));
+    await enqueueWork(client, 80);
     await waitFor(async () => (await replicas()) === 8, { timeoutMs: 30_000, what: '8 replicas' });
 
     const paused = await leader(ns);
