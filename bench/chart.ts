@@ -4,7 +4,7 @@ import type { SystemName } from './systems/index.ts';
 
 const COLORS: Record<SystemName, string> = { celeriac: '#2e7d32', 'raw-jetstream': '#1565c0', bullmq: '#c62828' };
 const BAR = 11;
-const LABEL_W = 190;
+const LABEL_W = 205;
 const PLOT_W = 560;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
