@@ -121,10 +121,12 @@ describe('control plane, cluster profile (+ controller-manager, scheduler, kwok)
     };
     const up = await eventually('3 Running pods', countIs(3));
     for (const pod of up) expect(pod.spec.nodeName).toMatch(/^kwok-node-[01]$/);
-    expect(await ok(k, ['get', 'deployment', 'web', '-n', ns, '-o', 'jsonpath={.status.readyReplicas}'])).toBe('3');
+    // The Deployment controller reports pods it has seen ready a moment after they are Running.
+    const readyIs = (n: string) => async () => (await ok(k, ['get', 'deployment', 'web', '-n', ns, '-o', 'jsonpath={.status.readyReplicas}'])) === n || undefined;
+    expect(await eventually('3 ready replicas', readyIs('3'))).toBe(true);
 
     await ok(k, ['scale', 'deployment', 'web', '-n', ns, '--replicas=1']);
     await eventually('1 Running pod', countIs(1));
-    expect(await ok(k, ['get', 'deployment', 'web', '-n', ns, '-o', 'jsonpath={.status.readyReplicas}'])).toBe('1');
+    expect(await eventually('1 ready replica', readyIs('1'))).toBe(true);
   }, 120_000);
 });
