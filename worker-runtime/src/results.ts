@@ -42,9 +42,14 @@ export class ResultStore {
   }
 
   async write(record: ResultRecord): Promise<boolean> {
+    return this.writeSerialized(record.id, JSON.stringify(record));
+  }
+
+  /** `write` for a record the caller already serialised (to learn early that it can be). */
+  async writeSerialized(id: string, json: string): Promise<boolean> {
     const kv = await this.kv();
     if (!kv) return false;
-    await kv.put(record.id, JSON.stringify(record));
+    await kv.put(id, json);
     return true;
   }
 

@@ -2,16 +2,19 @@ import type { JsMsg } from '@nats-io/jetstream';
 
 /** One running task, as the worker's single ticker sees it. */
 export interface InFlightTask {
-  msg: JsMsg;
-  task: string;
-  startedAt: number;
+  readonly msg: JsMsg;
+  readonly task: string;
+  readonly startedAt: number;
   lastWorking: number;
-  timeoutAt: number;
-  controller: AbortController;
+  readonly timeoutAt: number;
+  /** The handler's outcome is taken (returned, threw or timed out): no timeout applies any more. */
+  readonly ended: boolean;
   /** Once set, nothing more may be done with the message (acked, naked, termed or handed back). */
   settled: boolean;
-  /** Rejects the attempt's race when it times out. */
+  /** Ends the attempt as timed out. */
   expire(err: Error): void;
+  /** Aborts the handler's ctx.signal. */
+  abort(reason: Error): void;
 }
 
 /**
@@ -38,13 +41,19 @@ export class InFlight {
     const now = Date.now();
     for (const t of this.tasks) {
       if (t.settled) continue;
-      if (now >= t.timeoutAt) {
+      if (!t.ended && now >= t.timeoutAt) {
         t.expire(onTimeout(t));
       } else if (now - t.lastWorking >= this.heartbeatMs) {
+        // Also while a result is being written or a retry recorded: the message is still ours.
         t.lastWorking = now;
         t.msg.working();
       }
     }
+  }
+
+  /** Aborts every running handler's signal (the worker is shutting down). */
+  abortAll(reason: Error): void {
+    for (const t of this.tasks) t.abort(reason);
   }
 
   close(): void {

@@ -3,7 +3,8 @@ import { WorkerMetrics } from './metrics.ts';
 
 describe('WorkerMetrics', () => {
   it('exposes the plain per-task counters and durations in the Prometheus format at scrape time', async () => {
-    const m = new WorkerMetrics('emails');
+    let running = 1;
+    const m = new WorkerMetrics('emails', { inFlight: () => running });
     const t = m.task('send');
     t.started.inc();
     t.started.inc();
@@ -12,7 +13,6 @@ describe('WorkerMetrics', () => {
     t.retried.inc();
     t.okDuration.observe(0.003);
     t.errDuration.observe(2);
-    m.inFlight.inc();
     m.deadLettered('send', 'max-attempts');
     const text = await m.registry.metrics();
     expect(text).toContain('celeriac_tasks_started_total{queue="emails",task="send"} 2');
@@ -25,7 +25,10 @@ describe('WorkerMetrics', () => {
     expect(text).toContain('celeriac_task_duration_seconds_bucket{queue="emails",task="send",outcome="succeeded",le="0.005"} 1');
     expect(text).toContain('celeriac_task_duration_seconds_bucket{queue="emails",task="send",outcome="failed",le="+Inf"} 1');
     expect(text).toContain('celeriac_task_duration_seconds_count{queue="emails",task="send",outcome="failed"} 1');
-    // A second scrape reports the same totals, not doubled ones.
-    expect(await m.registry.metrics()).toContain('celeriac_tasks_started_total{queue="emails",task="send"} 2');
+    // A second scrape reports the same totals, not doubled ones, and the in-flight count of now.
+    running = 0;
+    const again = await m.registry.metrics();
+    expect(again).toContain('celeriac_tasks_started_total{queue="emails",task="send"} 2');
+    expect(again).toContain('celeriac_tasks_in_flight{queue="emails"} 0');
   });
 });

@@ -40,10 +40,8 @@ export class WorkerMetrics {
   private readonly tasks = new Map<string, TaskMetrics>();
   private readonly dead: Counter<'queue' | 'task' | 'reason'>;
   private readonly queue: string;
-  /** Tasks running now. */
-  readonly inFlight = { value: 0, inc: () => void this.inFlight.value++, dec: () => void this.inFlight.value-- };
-
-  constructor(queue: string, opts: { processMetrics?: boolean } = {}) {
+  /** `inFlight` reads the tasks running now at scrape time (the worker's busy slots). */
+  constructor(queue: string, opts: { processMetrics?: boolean; inFlight?: () => number } = {}) {
     this.queue = queue;
     const registers = [this.registry];
     const perTask = (name: string, help: string, pick: (m: TaskMetrics) => number) => {
@@ -69,14 +67,14 @@ export class WorkerMetrics {
       labelNames: ['queue', 'task', 'reason'],
       registers,
     });
-    const inFlight = this.inFlight;
+    const inFlight = opts.inFlight ?? (() => 0);
     new Gauge({
       name: 'celeriac_tasks_in_flight',
       help: 'Tasks running now',
       labelNames: ['queue'],
       registers,
       collect() {
-        this.set({ queue }, inFlight.value);
+        this.set({ queue }, inFlight());
       },
     });
     this.registry.registerMetric(this.durationMetric() as unknown as Metric);

@@ -10,6 +10,7 @@ import type { TaskDefinition } from '../task.ts';
 import { ConsumeLoop } from './consume-loop.ts';
 import { InFlight } from './in-flight.ts';
 import { WorkerMetrics } from './metrics.ts';
+import { AckBatch } from './ack-batch.ts';
 import { runTask, type RegisteredTask, type RunDeps } from './run-task.ts';
 import { Semaphore } from './semaphore.ts';
 import { WorkerHeartbeat } from './heartbeat.ts';
@@ -51,6 +52,8 @@ export class Worker {
   private readonly tasks = new Map<string, RegisteredTask>();
   private readonly slots: Semaphore;
   private readonly shutdown = new AbortController();
+  private readonly acks = new AckBatch();
+  private readonly releaseSlot = () => this.slots.release();
   private readonly log: Logger;
   private readonly opts: WorkerOptions;
   private loop: ConsumeLoop | undefined;
@@ -74,7 +77,7 @@ export class Worker {
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError('concurrency must be an integer >= 1');
     this.slots = new Semaphore(this.concurrency);
     this.log = opts.logger ?? pino({ name: 'celeriac-worker' });
-    this.metrics = new WorkerMetrics(opts.queue, { processMetrics: opts.processMetrics ?? false });
+    this.metrics = new WorkerMetrics(opts.queue, { processMetrics: opts.processMetrics ?? false, inFlight: () => this.slots.inUse });
     const base = opts.defaultRetry ?? DEFAULT_RETRY_POLICY;
     for (const def of opts.tasks) {
       if (this.tasks.has(def.name)) throw new Error(`task ${def.name} registered twice`);
@@ -83,6 +86,7 @@ export class Worker {
         retry: resolveRetryPolicy(def.options.retry, base),
         timeoutMs: def.options.timeoutMs ?? opts.defaultTimeoutMs ?? DEFAULTS.taskTimeoutMs,
         trackStarted: def.options.trackStarted ?? false,
+        metrics: this.metrics.task(def.name),
       });
     }
   }
@@ -127,17 +131,15 @@ export class Worker {
       js: this.js,
       results,
       inFlight: this.inFlight,
+      acks: this.acks,
       metrics: this.metrics,
       log: this.log,
       maxPayloadBytes: this.opts.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes,
       deadLetters,
-      defaultRetry: this.opts.defaultRetry ?? DEFAULT_RETRY_POLICY,
       shutdown: this.shutdown.signal,
       onCompleted: () => this.completed++,
     };
-    const dispatch = (m: JsMsg) => {
-      void runTask(m, deps).finally(() => this.slots.release());
-    };
+    const dispatch = (m: JsMsg) => runTask(m, deps, this.releaseSlot);
     this.loop = new ConsumeLoop(jetstream(this.nc, { timeout: DEFAULTS.consumerLookupTimeoutMs }), {
       stream: names.stream,
       consumer: names.consumer,
@@ -197,6 +199,7 @@ export class Worker {
       const running = this.slots.inUse;
       this.log.info({ inFlight: running, drainTimeoutMs }, 'worker draining');
       this.shutdown.abort();
+      this.inFlight?.abortAll(new Error('worker shutting down'));
       this.consuming = false;
       await this.loop?.stop();
       const idle = await this.slots.idle(deadline);
@@ -205,7 +208,7 @@ export class Worker {
         for (const t of this.inFlight?.tasks ?? []) {
           if (t.settled) continue;
           t.settled = true;
-          t.controller.abort(new Error('drain deadline passed'));
+          t.abort(new Error('drain deadline passed'));
           t.msg.nak();
           handedBack++;
         }
@@ -213,6 +216,7 @@ export class Worker {
       this.inFlight?.close();
       await this.heartbeat?.close();
       // Acks and naks are fire-and-forget: make sure they left before the process exits.
+      this.acks.flush();
       if (!this.nc.isClosed()) await this.nc.flush().catch(() => undefined);
       this.log.info({ handedBack, completed: this.completed }, 'worker stopped');
       this.resolveClosed();

@@ -1,0 +1,36 @@
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import type { RetryPolicy } from '../retry.ts';
+import type { ResultStore } from '../results.ts';
+import type { TaskDefinition } from '../task.ts';
+import type { AckBatch } from './ack-batch.ts';
+import type { InFlight } from './in-flight.ts';
+import type { TaskMetrics, WorkerMetrics } from './metrics.ts';
+
+/** A task as one worker runs it: its definition with the worker's defaults resolved. */
+export interface RegisteredTask {
+  def: TaskDefinition<unknown, unknown>;
+  retry: RetryPolicy;
+  timeoutMs: number;
+  trackStarted: boolean;
+  /** Resolved once at registration: a map lookup per task is hot-path work. */
+  metrics: TaskMetrics;
+}
+
+/** What running one message needs from its worker. */
+export interface RunDeps {
+  queue: string;
+  tasks: ReadonlyMap<string, RegisteredTask>;
+  js: JetStreamClient;
+  results: ResultStore | undefined;
+  inFlight: InFlight;
+  acks: AckBatch;
+  metrics: WorkerMetrics;
+  log: Logger;
+  maxPayloadBytes: number;
+  /** False when the queue has dead letters off: bad tasks are then only terminated (and logged). */
+  deadLetters: boolean;
+  /** Aborted when the worker shuts down: handlers see it through ctx.signal. */
+  shutdown: AbortSignal;
+  onCompleted(): void;
+}
