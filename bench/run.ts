@@ -52,13 +52,14 @@ try {
   const execArgv = [...process.execArgv, ...(args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(here, 'results', 'profiles')] : [])];
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) {
-    for (const system of systems.values()) {
-      const t = Date.now();
-      const r = await runScenario(scenario, system, { runs: args.runs, endpoints, execArgv, timeoutMs: args.quick ? 60_000 : 300_000 });
+    const t = Date.now();
+    const rs = await runScenario(scenario, [...systems.values()], { runs: args.runs, endpoints, execArgv, timeoutMs: args.quick ? 60_000 : 300_000 });
+    for (const r of rs) {
       results.push(r);
       console.log(jsonLines(r));
-      if (!args.jsonOnly) log(`[bench] ${scenario.name} / ${system.name}: ${r.error ? `FAILED ${r.error}` : 'done'} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      if (!args.jsonOnly && r.error) log(`[bench] ${scenario.name} / ${r.system}: FAILED ${r.error}`);
     }
+    if (!args.jsonOnly) log(`[bench] ${scenario.name}: done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }
   env.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
   const svg = renderChart(results, measured, `${env.cores} cores, ${env.date.slice(0, 10)}, ${args.runs} run(s), medians; ${partial ? 'partial run' : 'full run'}`);

@@ -13,27 +13,51 @@ export interface RunOptions {
 
 let queues = 0;
 
+interface Lane {
+  system: System;
+  ctx: ScenarioContext;
+  link: ConsumerLink | undefined;
+  measured: Measurement[];
+  error?: string;
+}
+
 /**
- * One scenario on one system: a fresh consumer process, a warm-up run, then the measured runs.
- * A failure is recorded in the result, so one broken system never hides the others' numbers.
+ * One scenario on every system: a consumer process and a warm-up run per system, then the
+ * measured runs taken in turns (A, B, C, A, B, C, ...), so that a noisy minute on a shared
+ * machine falls on every system alike instead of on whichever ran then. A failure is recorded
+ * in that system's result, so one broken system never hides the others' numbers.
  */
-export async function runScenario(scenario: Scenario, system: System, opts: RunOptions): Promise<ScenarioResult> {
-  let link: ConsumerLink | undefined;
-  const ctx: ScenarioContext = {
-    system,
-    endpoints: opts.endpoints,
-    consumer: () => (link ??= new ConsumerLink(opts.execArgv)),
-    newQueue: () => `bench-${process.pid}-${++queues}`,
-    timeoutMs: opts.timeoutMs,
+export async function runScenario(scenario: Scenario, systems: readonly System[], opts: RunOptions): Promise<ScenarioResult[]> {
+  const lanes = systems.map((system): Lane => {
+    const lane: Lane = {
+      system,
+      link: undefined,
+      measured: [],
+      ctx: {
+        system,
+        endpoints: opts.endpoints,
+        consumer: () => (lane.link ??= new ConsumerLink(opts.execArgv)),
+        newQueue: () => `bench-${process.pid}-${++queues}`,
+        timeoutMs: opts.timeoutMs,
+      },
+    };
+    return lane;
+  });
+  const attempt = async (lane: Lane, step: (ctx: ScenarioContext) => Promise<void>) => {
+    if (lane.error !== undefined) return;
+    try {
+      await step(lane.ctx);
+    } catch (e) {
+      lane.error = e instanceof Error ? e.message : String(e);
+    }
   };
-  const measured: Measurement[] = [];
   try {
-    await scenario.warmup(ctx);
-    for (let i = 0; i < opts.runs; i++) measured.push(await scenario.run(ctx));
-    return aggregate(scenario.name, system.name, measured);
-  } catch (e) {
-    return aggregate(scenario.name, system.name, measured, e instanceof Error ? e.message : String(e));
+    for (const lane of lanes) await attempt(lane, async (ctx) => void (await scenario.warmup(ctx)));
+    for (let i = 0; i < opts.runs; i++) {
+      for (const lane of lanes) await attempt(lane, async (ctx) => void lane.measured.push(await scenario.run(ctx)));
+    }
+    return lanes.map((l) => aggregate(scenario.name, l.system.name, l.measured, l.error));
   } finally {
-    await link?.close();
+    await Promise.all(lanes.map(async (l) => l.link?.close()));
   }
 }
