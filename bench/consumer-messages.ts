@@ -26,7 +26,9 @@ export interface ConsumeResult {
   completed: number;
   timedOut: boolean;
   check: RunCheck;
-  latency: LatencySummary | undefined;
+  latency: { all: LatencySummary; unstalled: LatencySummary } | undefined;
+  /** Time the consumer's event loop did not run, in stretches over STALL_THRESHOLD_US (bench/stalls.ts). */
+  stalls: { count: number; totalMs: number };
 }
 
 export type FromConsumer = { type: 'consuming' } | ConsumeResult | { type: 'failed'; error: string };

@@ -5,6 +5,7 @@
 import type { ConsumeRequest, FromConsumer, ToConsumer } from './consumer-messages.ts';
 import { nowUs } from './payload.ts';
 import { RunRecorder } from './recorder.ts';
+import { StallWatch } from './stalls.ts';
 import { openSystem, type System, type SystemName } from './systems/index.ts';
 
 const systems = new Map<SystemName, System>();
@@ -18,7 +19,11 @@ async function consume(req: ConsumeRequest): Promise<void> {
   send({ type: 'consuming' });
   const deadline = Date.now() + req.timeoutMs;
   // Polling every millisecond costs nothing next to the tasks and treats every system alike.
-  while (consumer.completed() < req.expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+  const watch = new StallWatch();
+  while (consumer.completed() < req.expected && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1));
+    watch.tick(nowUs());
+  }
   const doneUs = nowUs();
   const completed = consumer.completed();
   await consumer.close();
@@ -29,7 +34,8 @@ async function consume(req: ConsumeRequest): Promise<void> {
     completed,
     timedOut: completed < req.expected,
     check: recorder.check(),
-    latency: recorder.latency(),
+    latency: recorder.latency(watch.stalls),
+    stalls: { count: watch.stalls.length, totalMs: watch.totalMs() },
   });
 }
 

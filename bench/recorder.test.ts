@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makePayload } from './payload.ts';
+import { makePayload, nowUs } from './payload.ts';
 import { RunRecorder } from './recorder.ts';
 
 describe('run recorder', () => {
@@ -24,10 +24,23 @@ describe('run recorder', () => {
     r.record(old);
     r.record(makePayload(1));
     r.record(makePayload(0));
-    const lat = r.latency();
+    const lat = r.latency()?.all;
     expect(lat?.count).toBe(2);
     expect(lat?.max).toBeGreaterThanOrEqual(19);
     expect(lat?.p50).toBeLessThan(5);
+  });
+
+  it('sets apart the tasks whose wait overlapped a consumer stall', async () => {
+    const r = new RunRecorder(2, true);
+    const old = makePayload(0);
+    await new Promise((res) => setTimeout(res, 20));
+    const stallFrom = nowUs() - 5_000;
+    r.record(old);
+    r.record(makePayload(1));
+    const lat = r.latency([[stallFrom, stallFrom + 3_000]])!;
+    expect(lat.all.count).toBe(2);
+    expect(lat.unstalled.count).toBe(1);
+    expect(lat.unstalled.max).toBeLessThan(5);
   });
 
   it('runs the 1 ms task for at least a millisecond', async () => {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nowUs, type BenchPayload } from './payload.ts';
+import { overlapsStall, type Stall } from './stalls.ts';
 import { summarizeLatency, type LatencySummary } from './stats.ts';
 
 export type TaskKind = 'noop' | 'async-1ms';
@@ -18,12 +19,15 @@ export interface RunCheck {
 export class RunRecorder {
   private readonly runs: Uint32Array;
   private readonly latencyUs: Float64Array | undefined;
+  /** When each task's handler started (µs), to match its wait against the consumer's stalls. */
+  private readonly startUs: Float64Array | undefined;
   private recorded = 0;
   firstStartUs = 0;
 
   constructor(expected: number, latency: boolean) {
     this.runs = new Uint32Array(expected);
     this.latencyUs = latency ? new Float64Array(expected) : undefined;
+    this.startUs = latency ? new Float64Array(expected) : undefined;
   }
 
   record(p: BenchPayload): void {
@@ -34,7 +38,10 @@ export class RunRecorder {
       this.recorded++;
       return;
     }
-    if (this.runs[p.i]!++ === 0 && this.latencyUs) this.latencyUs[p.i] = now - p.t;
+    if (this.runs[p.i]!++ === 0 && this.latencyUs) {
+      this.latencyUs[p.i] = now - p.t;
+      this.startUs![p.i] = now;
+    }
   }
 
   /** The task body: a no-op, or one that awaits a 1 ms timer (an I/O-bound handler's shape). */
@@ -56,13 +63,20 @@ export class RunRecorder {
     return { duplicates, missing };
   }
 
-  /** Latency in ms of the tasks that ran, or undefined when not recorded. */
-  latency(): LatencySummary | undefined {
-    if (!this.latencyUs) return undefined;
-    const ms: number[] = [];
-    this.latencyUs.forEach((us, i) => {
-      if (this.runs[i]! > 0) ms.push(us / 1000);
-    });
-    return summarizeLatency(ms);
+  /**
+   * Latency in ms of the tasks that ran, or undefined when not recorded; with `stalls`, also of
+   * the tasks whose wait overlapped none of them.
+   */
+  latency(stalls: readonly Stall[] = []): { all: LatencySummary; unstalled: LatencySummary } | undefined {
+    if (!this.latencyUs || !this.startUs) return undefined;
+    const all: number[] = [];
+    const unstalled: number[] = [];
+    for (let i = 0; i < this.latencyUs.length; i++) {
+      if (this.runs[i] === 0) continue;
+      const us = this.latencyUs[i]!;
+      all.push(us / 1000);
+      if (!overlapsStall(stalls, this.startUs[i]! - us, this.startUs[i]!)) unstalled.push(us / 1000);
+    }
+    return { all: summarizeLatency(all), unstalled: summarizeLatency(unstalled) };
   }
 }

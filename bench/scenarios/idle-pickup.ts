@@ -17,7 +17,7 @@ async function measure(ctx: ScenarioContext, shape: ConsumeShape, samples: numbe
     const r = await run.finished;
     if (r.timedOut) throw new Error(`idle pickup timed out: ${r.completed} of ${samples} completed`);
     const unacked = await settledOutstanding(ctx.system, queue);
-    return { figures: latencyFigures(r.latency), check: { ...r.check, unacked } };
+    return { figures: latencyFigures(r), check: { ...r.check, unacked } };
   });
 }
 

@@ -1,15 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makePayload } from '../payload.ts';
-import type { LatencySummary } from '../stats.ts';
+import type { ConsumeResult } from '../consumer-messages.ts';
 import { taskLabel, type ConsumeShape, type Figure, type Measurement, type Scenario, type ScenarioContext } from './context.ts';
 import { settledOutstanding, startConsumer, withQueue } from './helpers.ts';
 
-export function latencyFigures(l: LatencySummary | undefined): Figure[] {
+/**
+ * The latency percentiles, plus what the machine did to them: how long the consumer process's
+ * event loop stood still (not scheduled, or paused) and the p99 of the tasks whose wait did not
+ * overlap such a stall (bench/stalls.ts). The plain p99 is the figure; the other two say how
+ * much of it was the machine.
+ */
+export function latencyFigures(r: Pick<ConsumeResult, 'latency' | 'stalls'>): Figure[] {
+  const l = r.latency?.all;
   if (!l || l.count === 0) throw new Error('no latency samples');
   return [
     { metric: 'p50', value: l.p50, unit: 'ms' },
     { metric: 'p99', value: l.p99, unit: 'ms' },
     { metric: 'p99.9', value: l.p999, unit: 'ms' },
+    { metric: 'p99-unstalled', value: r.latency!.unstalled.p99, unit: 'ms' },
+    { metric: 'consumer-stalled', value: r.stalls.totalMs, unit: 'ms' },
   ];
 }
 
@@ -41,7 +50,7 @@ async function measure(ctx: ScenarioContext, shape: ConsumeShape, perSecond: num
     if (r.timedOut) throw new Error(`latency run timed out: ${r.completed} of ${n} completed`);
     const unacked = await settledOutstanding(ctx.system, queue);
     return {
-      figures: [...latencyFigures(r.latency), { metric: 'offered-rate', value: achieved, unit: 'tasks/s' }],
+      figures: [...latencyFigures(r), { metric: 'offered-rate', value: achieved, unit: 'tasks/s' }],
       check: { ...r.check, unacked },
     };
   });
