@@ -1,6 +1,5 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { TaskQueue, WorkerPool } from '@celeriac/crds';
-import { queueNameOf } from '@celeriac/crds';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import {
@@ -22,6 +21,7 @@ import { NatsConnections } from './nats/connections.ts';
 import { QueueConnector } from './nats/queue-connection.ts';
 import { DEPLOYMENT_TYPE, TASK_QUEUE_TYPE, WORKER_POOL_TYPE, fromKube } from './resources.ts';
 import { TaskQueueReconciler } from './taskqueue/reconciler.ts';
+import { poolUsesQueue } from './workerpool/pool-queue.ts';
 import { WorkerPoolReconciler } from './workerpool/reconciler.ts';
 import { AUTOSCALER_FIELD_MANAGER, ReplicaSetter } from './workerpool/replicas.ts';
 import { createAutoscaler } from './autoscale/controller.ts';
@@ -74,7 +74,7 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
     return pools
       .list(tq.metadata.namespace)
       .map((p) => fromKube<WorkerPool>(p)!)
-      .filter((p) => p.spec.queue === tq.metadata.name || p.spec.queue === queueNameOf(tq))
+      .filter((p) => poolUsesQueue(p, tq))
       .map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name }));
   };
   const poolController = new Controller({

@@ -1,11 +1,12 @@
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { TaskQueue, WorkerPool, WorkerPoolStatus } from '@celeriac/crds';
+import type { WorkerPool, WorkerPoolStatus } from '@celeriac/crds';
 import { queueNameOf } from '@celeriac/crds';
 import type { Logger } from 'pino';
 import type { Applier, ObjectKey, Reconciler, Result, WatchedCache } from '../controller/index.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import type { QueueConnector } from '../nats/queue-connection.ts';
 import { WORKER_POOL_TYPE, asKube, fromKube } from '../resources.ts';
+import { queueOfPool } from '../workerpool/pool-queue.ts';
 import type { ReplicaSetter } from '../workerpool/replicas.ts';
 import type { BacklogPoller } from './backlog-poller.ts';
 import { decide, holdOnError } from './decide.ts';
@@ -69,8 +70,7 @@ export class AutoscaleReconciler implements Reconciler {
       return {};
     }
     const policy = policyOf(pool);
-    const tq = fromKube<TaskQueue>(this.deps.queues.get(key.namespace, pool.spec.queue))
-      ?? this.deps.queues.list(key.namespace).map((o) => fromKube<TaskQueue>(o)!).find((q) => queueNameOf(q) === pool.spec.queue);
+    const tq = queueOfPool(this.deps.queues, pool);
     const deployment = fromKube<V1Deployment>(this.deps.deployments.get(key.namespace, key.name));
     if (!tq || !deployment) return { requeueAfter: policy.pollIntervalMs };
 

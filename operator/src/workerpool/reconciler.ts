@@ -1,10 +1,11 @@
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
-import { queueNameOf, type TaskQueue, type WorkerPool } from '@celeriac/crds';
+import type { WorkerPool } from '@celeriac/crds';
 import type { Logger } from 'pino';
 import { RetryLater, type Applier, type ObjectKey, type Reconciler, type Result, type WatchedCache } from '../controller/index.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import { WORKER_POOL_TYPE, asKube, fromKube } from '../resources.ts';
 import { desiredDeployment } from './desired-deployment.ts';
+import { queueOfPool } from './pool-queue.ts';
 import type { ReplicaSetter } from './replicas.ts';
 import { desiredPoolStatus, type PoolObservation } from './status.ts';
 
@@ -48,7 +49,7 @@ export class WorkerPoolReconciler implements Reconciler {
     const log = this.deps.log.child({ workerpool: `${key.namespace}/${key.name}` });
 
     // 3. Desired state.
-    const tq = this.findQueue(pool);
+    const tq = queueOfPool(this.deps.queues, pool);
     let obs: PoolObservation;
     if (!tq) {
       obs = { kind: 'queue-missing', queue: pool.spec.queue };
@@ -79,15 +80,5 @@ export class WorkerPoolReconciler implements Reconciler {
     }
     if (obs.kind === 'queue-missing') throw new RetryLater(QUEUE_WAIT_MS, `queue ${pool.spec.queue} not found`);
     return {};
-  }
-
-  private findQueue(pool: WorkerPool): TaskQueue | undefined {
-    const byName = fromKube<TaskQueue>(this.deps.queues.get(pool.metadata.namespace, pool.spec.queue));
-    if (byName) return byName;
-    // spec.queue may name the queue (spec.queueName) rather than the TaskQueue object.
-    return this.deps.queues
-      .list(pool.metadata.namespace)
-      .map((o) => fromKube<TaskQueue>(o)!)
-      .find((q) => queueNameOf(q) === pool.spec.queue);
   }
 }
