@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { headers, type NatsConnection } from '@nats-io/nats-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { headers } from '@nats-io/nats-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   Client,
   PermanentError,
@@ -13,40 +13,31 @@ import {
   replayDeadLetter,
   type TaskDefinition,
 } from '../../worker-runtime/src/index.ts';
-import { startNats, type NatsServer } from '../support/nats.ts';
-import { connectTo, createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
+import { useNats } from '../support/use-nats.ts';
+import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 
 const fast = { type: 'fixed' as const, delayMs: 50 };
 
 describe('task runtime on a real nats-server', () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
+  const nats = useNats();
   const workers: Worker[] = [];
   const clients: Client[] = [];
 
-  beforeAll(async () => {
-    server = await startNats();
-    nc = await connectTo(server.url);
-  });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.close(1000)));
     await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await server?.stop();
   });
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async function setup(tasks: TaskDefinition<any, any>[], opts: { results?: boolean; ackWaitMs?: number; concurrency?: number; maxPayloadBytes?: number } = {}) {
     const queue = uniqueQueue();
-    await createQueue(nc, queue, {
+    await createQueue(nats.nc, queue, {
       results: { enabled: opts.results ?? true, ttlMs: 60_000, maxBytes: 0 },
       ...(opts.ackWaitMs ? { ackWaitMs: opts.ackWaitMs } : {}),
     });
-    const client = new Client(nc, { queue });
+    const client = new Client(nats.nc, { queue });
     clients.push(client);
-    const worker = new Worker(nc, {
+    const worker = new Worker(nats.nc, {
       queue,
       tasks,
       logger: testLogger,
@@ -119,13 +110,13 @@ describe('task runtime on a real nats-server', () => {
     const err = await h.result({ timeoutMs: 5000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TaskFailedError);
     expect((err as TaskFailedError).state).toBe('failed');
-    const dead = await waitFor(async () => (await listDeadLetters(nc, queue)).find((d) => d.headers?.get('Celeriac-Id') === h.id));
+    const dead = await waitFor(async () => (await listDeadLetters(nats.nc, queue)).find((d) => d.headers?.get('Celeriac-Id') === h.id));
     expect(dead).toMatchObject({ reason: 'max-attempts', error: 'always fails', attempts: 3, subject: `celeriac.${queue}.tasks.doomed` });
     expect(dead.headers?.get('Celeriac-Meta-tenant')).toBe('acme');
     expect(dead.headers?.get('Celeriac-Dead-Stack')).toContain('always fails');
     expect(JSON.parse(new TextDecoder().decode(dead.data))).toEqual({ x: 1 });
     // The task is gone from the work queue: terminated, not waiting for redelivery.
-    const info = await (await jetstreamManager(nc)).consumers.info(queueNames(queue).stream, 'workers');
+    const info = await (await jetstreamManager(nats.nc)).consumers.info(queueNames(queue).stream, 'workers');
     expect(info.num_pending + info.num_ack_pending).toBe(0);
   });
 
@@ -139,7 +130,7 @@ describe('task runtime on a real nats-server', () => {
     const h = await client.enqueue(reject, null);
     await expect(h.result({ timeoutMs: 5000 })).rejects.toThrow(/bad account/);
     expect(runs).toBe(1);
-    const [dl] = await listDeadLetters(nc, queue);
+    const [dl] = await listDeadLetters(nats.nc, queue);
     expect(dl?.reason).toBe('permanent-error');
   });
 
@@ -152,22 +143,22 @@ describe('task runtime on a real nats-server', () => {
     const { client, queue } = await setup([fixable]);
     const h = await client.enqueue(fixable, null);
     await expect(h.result({ timeoutMs: 5000 })).rejects.toThrow();
-    const [dl] = await listDeadLetters(nc, queue);
+    const [dl] = await listDeadLetters(nats.nc, queue);
     fail = false;
-    await replayDeadLetter(nc, queue, dl!.seq);
+    await replayDeadLetter(nats.nc, queue, dl!.seq);
     await waitFor(async () => (await h.status())?.state === 'succeeded', { what: 'replayed task to succeed' });
-    expect(await listDeadLetters(nc, queue)).toHaveLength(0);
+    expect(await listDeadLetters(nats.nc, queue)).toHaveLength(0);
   });
 
   it('runs a task published by a plain NATS client with no headers (the wire format)', async () => {
     const greet = defineTask('greet', (p: { name: string }) => `hello ${p.name}`);
     const { queue } = await setup([greet]);
-    const js = jetstream(nc);
+    const js = jetstream(nats.nc);
     const h = headers();
     h.set('Celeriac-Id', 'wire-1');
     await js.publish(`celeriac.${queue}.tasks.greet`, new TextEncoder().encode('{"name":"nats"}'), { headers: h });
     await js.publish(`celeriac.${queue}.tasks.greet`, new TextEncoder().encode('{"name":"bare"}'));
-    const client = new Client(nc, { queue });
+    const client = new Client(nats.nc, { queue });
     clients.push(client);
     expect(await client.result('wire-1', { timeoutMs: 5000 })).toBe('hello nats');
     const rec = await waitFor(() => client.status('seq-2'));
@@ -183,7 +174,7 @@ describe('task runtime on a real nats-server', () => {
         },
       });
       const { queue, client } = await setup([strict], { maxPayloadBytes: 1000 });
-      const js = jetstream(nc);
+      const js = jetstream(nats.nc);
       const enc = new TextEncoder();
       await js.publish(`celeriac.${queue}.tasks.strict`, enc.encode('{not json'));
       await js.publish(`celeriac.${queue}.tasks.strict`, new Uint8Array([0xff, 0xfe, 0x00]));
@@ -193,7 +184,7 @@ describe('task runtime on a real nats-server', () => {
       const good = await client.enqueue(strict, { n: 21 });
       expect(await good.result({ timeoutMs: 5000 })).toBe(42);
       const dead = await waitFor(async () => {
-        const all = await listDeadLetters(nc, queue);
+        const all = await listDeadLetters(nats.nc, queue);
         return all.length === 5 ? all : undefined;
       });
       expect(dead.map((d) => d.reason).sort()).toEqual(['invalid-payload', 'malformed', 'malformed', 'too-large', 'unknown-task']);
@@ -287,7 +278,7 @@ describe('task runtime on a real nats-server', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(finished).toEqual(['short']);
     // The long task was naked, not left to its 30 s ack wait: a new worker gets it at once.
-    const again = new Worker(nc, { queue, tasks: [nap], logger: testLogger, heartbeatIntervalMs: 0 });
+    const again = new Worker(nats.nc, { queue, tasks: [nap], logger: testLogger, heartbeatIntervalMs: 0 });
     workers.push(again);
     const t1 = Date.now();
     await again.start();

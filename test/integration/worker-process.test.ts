@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NatsConnection } from '@nats-io/nats-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client, defineTask } from '../../worker-runtime/src/index.ts';
 import { freePort } from '../../worker-runtime/src/testing/index.ts';
 import { startNats, type NatsServer } from '../support/nats.ts';
+import { useNats } from '../support/use-nats.ts';
 import { connectTo, createQueue, waitFor } from '../support/queue.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,21 +21,12 @@ function run(cmd: string, args: string[], env: Record<string, string>): { child:
 }
 
 describe('the celeriac-worker process and the quick start example', () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
-  beforeAll(async () => {
-    server = await startNats();
-    nc = await connectTo(server.url);
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await server?.stop();
-  });
+  const nats = useNats();
 
   it('loads task modules, serves health, readiness and metrics, runs tasks and drains on SIGTERM', async () => {
     const port = await freePort();
     const w = run(process.execPath, [workerBin, '--queue', 'emails', 'examples/quickstart/tasks.ts'], {
-      NATS_URL: server.url,
+      NATS_URL: nats.server.url,
       CELERIAC_HTTP_PORT: String(port),
       CELERIAC_HTTP_HOST: '127.0.0.1',
       CELERIAC_WORKER_NAME: 'worker-a',
@@ -48,14 +39,14 @@ describe('the celeriac-worker process and the quick start example', () => {
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
 
       // The quick start producer, exactly as in the README, creates the queue and awaits a result.
-      const p = run(process.execPath, ['examples/quickstart/producer.ts'], { NATS_URL: server.url });
+      const p = run(process.execPath, ['examples/quickstart/producer.ts'], { NATS_URL: nats.server.url });
       const [code] = await once(p.child, 'exit');
       expect(p.output()).toMatch(/task \S+ sent msg-/);
       expect(code).toBe(0);
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
 
       const resize = defineTask('images.resize', (_: { url: string; width: number }) => ({ url: '' }));
-      const client = new Client(nc, { queue: 'emails' });
+      const client = new Client(nats.nc, { queue: 'emails' });
       const out = await (await client.enqueue(resize, { url: 'a.png', width: 100 })).result({ timeoutMs: 5000 });
       expect(out.url).toBe('a-100w.png');
       await client.close();

@@ -1,33 +1,23 @@
 import { jetstream } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client, Worker, defineTask, taskSubject } from '../../worker-runtime/src/index.ts';
-import { startNats, type NatsServer } from '../support/nats.ts';
-import { connectTo, createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
+import { useNats } from '../support/use-nats.ts';
+import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 
-// The worker's per-task hot path shares one shutdown listener per worker and builds ctx.log on
-// first use (bench findings); these pin what handlers see through ctx.
+// The worker builds ctx lazily (signal, log, headers are made on first read: bench findings) and
+// aborts running tasks from close(); these pin what handlers see through ctx.
 describe('task context on a real nats-server', () => {
-  let server: NatsServer;
-  let nc: NatsConnection;
-  beforeAll(async () => {
-    server = await startNats();
-    nc = await connectTo(server.url);
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await server?.stop();
-  });
+  const nats = useNats();
 
   async function workerFor(tasks: Parameters<typeof defineTask>[1][], opts: { logger?: pino.Logger } = {}) {
     const queue = uniqueQueue('ctx');
-    await createQueue(nc, queue, { results: { enabled: false, ttlMs: 0, maxBytes: 0 } });
+    await createQueue(nats.nc, queue, { results: { enabled: false, ttlMs: 0, maxBytes: 0 } });
     const defs = tasks.map((h, i) => defineTask(`t${i}`, h));
-    const worker = new Worker(nc, { queue, tasks: defs, concurrency: 4, heartbeatIntervalMs: 0, logger: opts.logger ?? testLogger });
+    const worker = new Worker(nats.nc, { queue, tasks: defs, concurrency: 4, heartbeatIntervalMs: 0, logger: opts.logger ?? testLogger });
     await worker.start();
-    return { worker, client: new Client(nc, { queue }), defs };
+    return { worker, client: new Client(nats.nc, { queue }), defs };
   }
 
   it("aborts every running task's signal when its worker closes, and only that worker's", async () => {
@@ -57,7 +47,7 @@ describe('task context on a real nats-server', () => {
     const h = await client.enqueue(defs[0]!, {}, { metadata: { Tenant: 'acme', 'trace-id': 't1' } });
     await waitFor(() => seen.length === 1, { what: 'first task' });
     // Any NATS client may publish a task: no Celeriac headers at all.
-    const ack = await jetstream(nc).publish(taskSubject(worker.queue, 't0'), '{}');
+    const ack = await jetstream(nats.nc).publish(taskSubject(worker.queue, 't0'), '{}');
     await waitFor(() => seen.length === 2, { what: 'foreign task' });
     await worker.close(1_000);
     expect(seen).toEqual([
