@@ -1,3 +1,5 @@
+import { QUEUE_NAME_RULE, TASK_NAME_RULE } from 'celeriac/protocol';
+
 /** Names of the API: group, version, kinds, plurals. The operator and kubectl address resources by these. */
 export const API_GROUP = 'celeriac.dev';
 export const API_VERSION = 'v1alpha1';
@@ -24,12 +26,11 @@ export const WORKER_POOL = {
 
 /**
  * Queue names become NATS subject tokens and stream names (`CELERIAC_<QUEUE>`), and default to the
- * TaskQueue's metadata.name: so a DNS label, at most 63 characters. Same rule as the runtime's
- * protocol.ts.
+ * TaskQueue's metadata.name: so a DNS label, at most 63 characters. Task names are subject tokens
+ * separated by dots. The rules are the wire protocol's, so the API server rejects exactly the
+ * names the runtime would.
  */
-export const QUEUE_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
-export const QUEUE_NAME_MAX_LENGTH = 63;
-
-/** Task names are subject tokens separated by dots: no wildcards, no whitespace. Same as protocol.ts. */
-export const TASK_NAME_PATTERN = '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$';
-export const TASK_NAME_MAX_LENGTH = 200;
+export const QUEUE_NAME_PATTERN = QUEUE_NAME_RULE.pattern;
+export const QUEUE_NAME_MAX_LENGTH = QUEUE_NAME_RULE.maxLength;
+export const TASK_NAME_PATTERN = TASK_NAME_RULE.pattern;
+export const TASK_NAME_MAX_LENGTH = TASK_NAME_RULE.maxLength;

@@ -11,10 +11,15 @@
  *   `Celeriac-Dead-*` headers.
  */
 
-/** Queue names are DNS labels (they come from Kubernetes object names) and become subject tokens. */
-const QUEUE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/**
+ * Queue names are DNS labels (they come from Kubernetes object names) and become subject tokens
+ * and stream names. The CRDs validate with these same rules (crds/src/names.ts imports them).
+ */
+export const QUEUE_NAME_RULE = { pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 } as const;
 /** Task names become subject tokens: dots separate tokens, no wildcards or whitespace. */
-const TASK_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+export const TASK_NAME_RULE = { pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$', maxLength: 200 } as const;
+const QUEUE_NAME = new RegExp(QUEUE_NAME_RULE.pattern);
+const TASK_NAME = new RegExp(TASK_NAME_RULE.pattern);
 /** KV keys allow this alphabet; ids are also used as keys. */
 const TASK_ID = /^[-/_=.a-zA-Z0-9]{1,200}$/;
 
@@ -37,10 +42,10 @@ export const HEADERS = {
 } as const;
 
 export function isValidQueueName(name: string): boolean {
-  return QUEUE_NAME.test(name);
+  return name.length <= QUEUE_NAME_RULE.maxLength && QUEUE_NAME.test(name);
 }
 export function isValidTaskName(name: string): boolean {
-  return TASK_NAME.test(name) && name.length <= 200;
+  return name.length <= TASK_NAME_RULE.maxLength && TASK_NAME.test(name);
 }
 export function isValidTaskId(id: string): boolean {
   return TASK_ID.test(id);
