@@ -1,0 +1,88 @@
+// The `celeriac` npm package, as a user gets it: packed from this repository
+// (scripts/pack-runtime.ts), installed with npm into a fresh project, and used from there. Node
+// does not strip types under node_modules, so this is the only test of the compiled package: its
+// JavaScript runs, its declarations type-check the README's quick start, its bin starts a worker.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packRuntime } from '../../scripts/pack-runtime.ts';
+import { defaultQueueSettings, ensureQueue } from '../../worker-runtime/src/index.ts';
+import { startAppProcess, type AppProcess } from '../support/app-process.ts';
+import { repoRoot } from '../support/chart.ts';
+import { useNats } from '../support/use-nats.ts';
+
+const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
+
+describe('the celeriac npm package, installed into a fresh project', () => {
+  const nats = useNats();
+  let app: string;
+  const procs: AppProcess[] = [];
+
+  beforeAll(() => {
+    app = mkdtempSync(join(tmpdir(), 'celeriac-app-'));
+    const tarball = packRuntime(join(app, 'packed'));
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { celeriac: `file:${tarball}` } }));
+    // The registry is reachable here, and npm's cache already holds the dependencies after `npm ci`.
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, stdio: 'pipe' });
+    for (const f of ['tasks.ts', 'producer.ts']) copyFileSync(join(repoRoot, 'examples', 'quickstart', f), join(app, f));
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: 'nodenext',
+          target: 'es2024',
+          allowImportingTsExtensions: true,
+          types: ['node'],
+          typeRoots: [join(repoRoot, 'node_modules', '@types')],
+        },
+        include: ['*.ts'],
+      }),
+    );
+  }, 180_000);
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+    if (app) rmSync(app, { recursive: true, force: true });
+  });
+
+  it('holds JavaScript and declarations, no TypeScript sources, with entry points on them', () => {
+    const pkgDir = join(app, 'node_modules', 'celeriac');
+    const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { exports: Record<string, { default: string; types: string }> };
+    for (const entry of Object.values(manifest.exports)) {
+      expect(existsSync(join(pkgDir, entry.default))).toBe(true);
+      expect(existsSync(join(pkgDir, entry.types))).toBe(true);
+    }
+    const files = execFileSync('find', [pkgDir, '-name', '*.ts', '-not', '-name', '*.d.ts'], { encoding: 'utf8' }).trim();
+    expect(files).toBe('');
+    expect(readFileSync(join(pkgDir, 'index.d.ts'), 'utf8')).not.toMatch(/from '\.[^']*\.ts'/);
+  });
+
+  it("type-checks the README's quick start against the package's declarations", () => {
+    const run = () => execFileSync(bin('tsc'), ['-p', join(app, 'tsconfig.json')], { cwd: app, encoding: 'utf8', stdio: 'pipe' });
+    expect(run).not.toThrow();
+    // And the check has teeth: a wrong payload type fails it.
+    writeFileSync(join(app, 'wrong.ts'), "import { Client } from 'celeriac';\nimport { sendWelcome } from './tasks.ts';\ndeclare const c: Client;\nawait c.enqueue(sendWelcome, { to: 1 });\n");
+    try {
+      expect(run).toThrow(/wrong\.ts/);
+    } finally {
+      rmSync(join(app, 'wrong.ts'));
+    }
+  });
+
+  it('runs the quick start: the package bin starts a worker, the producer gets its result', async () => {
+    // The worker needs its queue to exist; the producer's ensureQueue then finds it as it would make it.
+    await ensureQueue(nats.nc, defaultQueueSettings('emails'));
+    const env = { NATS_URL: nats.server.url, CELERIAC_HTTP_PORT: '0' };
+    const worker = startAppProcess(process.execPath, [join(app, 'node_modules', 'celeriac', 'bin', 'celeriac-worker.js'), '--queue', 'emails', 'tasks.ts'], { cwd: app, env });
+    procs.push(worker);
+    const producer = startAppProcess(process.execPath, ['producer.ts'], { cwd: app, env });
+    procs.push(producer);
+    expect(await producer.exited, producer.output() + worker.output()).toBe(0);
+    expect(producer.output()).toMatch(/^task \S+ sent msg-\S+$/m);
+    await worker.stop(10_000);
+    expect(await worker.exited, worker.output()).toBe(0);
+  });
+});
