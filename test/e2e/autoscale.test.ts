@@ -17,7 +17,8 @@ const tasksModule = new URL('./fixtures/tasks.ts', import.meta.url).pathname;
 /**
  * The whole loop on a simulated cluster: operator, kube-controller-manager, scheduler, kwok nodes,
  * and a real worker process per Running pod. A burst scales a pool from zero, drains, and the
- * pool returns to zero after its cooldown, never above maxReplicas.
+ * pool returns to zero after its cooldown, never above maxReplicas; a steady stream holds a
+ * steady count.
  */
 describe('autoscaling end to end (cluster profile)', () => {
   const cp = useControlPlane({ profile: 'cluster', nodes: 2 });
@@ -25,6 +26,7 @@ describe('autoscaling end to end (cluster profile)', () => {
   let nc: NatsConnection;
   let op: RunningOperator;
   let runner: PodRunner | undefined;
+  let steadyRunner: PodRunner | undefined;
 
   beforeAll(async () => {
     nats = await startNats();
@@ -34,6 +36,7 @@ describe('autoscaling end to end (cluster profile)', () => {
   }, 180_000);
   afterAll(async () => {
     await runner?.close();
+    await steadyRunner?.close();
     await op?.stop();
     await nc?.close();
     await nats?.stop();
@@ -122,4 +125,64 @@ spec:
       }),
     );
   }, 240_000);
+  it('holds a steady count under a steady stream, with the default scale-down window', async () => {
+    const ns = await freshNamespace(cp(), 'steady');
+    const stop = await startTestOperator(cp(), nats.url, { namespace: ns });
+    const queue = `steady-${ns}`;
+    try {
+      // 100 tasks/s of 40 ms on pods of 8 slots sized for a backlog of 4: about 4 tasks waiting
+      // or running at any time (Little's law), so 1 to 2 pods; each pod could take 200/s.
+      await kubectlOk(
+        cp(),
+        ['apply', '-n', ns, '-f', '-'],
+        `apiVersion: celeriac.dev/v1alpha1
+kind: TaskQueue
+metadata: {name: steady}
+spec: {queueName: ${queue}, storage: Memory, results: {enabled: false}}
+---
+apiVersion: celeriac.dev/v1alpha1
+kind: WorkerPool
+metadata: {name: steady-workers}
+spec:
+  queue: steady
+  image: example/worker:1
+  taskModules: [${tasksModule}]
+  concurrency: 8
+  autoscaling: {minReplicas: 1, maxReplicas: 6, targetBacklogPerReplica: 4}
+`,
+      );
+      await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq/steady', '--timeout=30s']);
+      steadyRunner = new PodRunner(cp().kubeConfig(), ns, 'celeriac.dev/pool=steady-workers');
+      const apps = cp().kubeConfig().makeApiClient(AppsV1Api);
+      const replicasNow = async () => (await apps.readNamespacedDeployment({ name: 'steady-workers', namespace: ns })).spec?.replicas ?? -1;
+      const client = new Client(nc, { queue });
+      let sent = 0;
+      const producer = setInterval(() => {
+        // Five every 50 ms; enqueue failures would show as missing completions below.
+        for (let i = 0; i < 5; i++) void client.enqueue(work, { ms: 40 }).then(() => sent++, () => undefined);
+      }, 50);
+      const counts: number[] = [];
+      try {
+        await new Promise((r) => setTimeout(r, 20_000)); // settle: first pods start, rates warm up
+        const observeUntil = Date.now() + 25_000;
+        while (Date.now() < observeUntil) {
+          counts.push(await replicasNow());
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      } finally {
+        clearInterval(producer);
+      }
+      const state = await readQueueState(nc, queue);
+      await client.close();
+      console.log(JSON.stringify({ steady: { sent, counts: [...new Set(counts)], backlogAtEnd: state.pending + state.ackPending } }));
+      expect(new Set(counts).size).toBe(1);
+      expect(counts[0]).toBeGreaterThanOrEqual(1);
+      expect(counts[0]).toBeLessThanOrEqual(3);
+      // The count keeps up: nothing piles up undelivered.
+      expect(state.pending).toBeLessThan(100);
+      expect(sent).toBeGreaterThan(3_000);
+    } finally {
+      await stop.stop();
+    }
+  }, 180_000);
 });
