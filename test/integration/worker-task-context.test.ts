@@ -66,4 +66,37 @@ describe('task context on a real nats-server', () => {
     const line = JSON.parse(lines.find((l) => l.includes('hello from task'))!) as Record<string, unknown>;
     expect(line).toMatchObject({ task: 't0', id: h.id, step: 1 });
   });
+  it('lets handlers destructure ctx and call its functions unbound', async () => {
+    const seen: string[] = [];
+    const { worker, client, defs } = await workerFor([
+      async (_: unknown, { id, name, attempt, signal, working, progress }) => {
+        working();
+        await progress({ step: 1 });
+        seen.push(`${name} ${attempt} ${signal.aborted} ${id.length > 0}`);
+      },
+    ]);
+    await client.enqueue(defs[0]!, {});
+    await waitFor(() => seen.length === 1, { what: 'task run' });
+    await worker.close(1_000);
+    expect(seen).toEqual(['t0 1 false true']);
+  });
+
+  it('aborts the signal of a task that runs past its timeout, whenever the handler reads it', async () => {
+    const reasons: string[] = [];
+    const queue = uniqueQueue('ctx-timeout');
+    await createQueue(nats.nc, queue, { results: { enabled: false, ttlMs: 0, maxBytes: 0 } });
+    // Reads ctx.signal only after the timeout passed: it must already be aborted then.
+    const late = defineTask('late', async (_: unknown, ctx) => {
+      await new Promise((r) => setTimeout(r, 1_500));
+      reasons.push(ctx.signal.aborted ? (ctx.signal.reason as Error).name : 'not aborted');
+    }, { timeoutMs: 200, retry: { maxAttempts: 1 } });
+    const worker = new Worker(nats.nc, { queue, tasks: [late], heartbeatIntervalMs: 0, logger: testLogger });
+    await worker.start();
+    const client = new Client(nats.nc, { queue });
+    await client.enqueue(late, {});
+    await waitFor(() => reasons.length === 1, { timeoutMs: 5_000, what: 'late handler' });
+    await worker.close(1_000);
+    await client.close();
+    expect(reasons).toEqual(['TaskTimeoutError']);
+  });
 });

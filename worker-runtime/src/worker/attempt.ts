@@ -76,8 +76,7 @@ export class Attempt implements InFlightTask {
       return;
     }
     if (isThenable(out)) {
-      this.tracked = true;
-      this.deps.inFlight.tasks.add(this);
+      this.track();
       // Promise.resolve returns a native promise as is; a foreign thenable gets adopted safely.
       Promise.resolve(out).then(
         (value) => this.onResult(value),
@@ -123,6 +122,8 @@ export class Attempt implements InFlightTask {
       return;
     }
     this.reg.metrics.okDuration.observe((finishedAt - this.startedAt) / 1000);
+    // A slow result write still holds the message: keep its ack deadline extended meanwhile.
+    this.track();
     results.writeSerialized(this.env.id, record).then(
       () => this.complete(),
       (err: unknown) => this.unrecorded(err),
@@ -131,6 +132,13 @@ export class Attempt implements InFlightTask {
 
   private onError(err: unknown): void {
     if (this.end()) this.failed(err);
+  }
+
+  /** Hands the attempt to the in-flight ticker (ack deadline, timeout) and to shutdown. */
+  private track(): void {
+    if (this.tracked) return;
+    this.tracked = true;
+    this.deps.inFlight.tasks.add(this);
   }
 
   /** True for the first outcome only. */
