@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { StorageType, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { V1Deployment } from '@kubernetes/client-node';
 import type { TaskQueue, WorkerPool } from '../../crds/src/index.ts';
+import { Client, defineTask } from '../../worker-runtime/src/index.ts';
 import type { RunningOperator } from '../../operator/src/operator.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { startNats, type NatsServer } from '../support/nats.ts';
@@ -144,6 +146,27 @@ describe('operator against a real API server and nats-server', () => {
     expect((await cp().kubectl(['get', '-n', ns, 'deployment/orphan'])).code).not.toBe(0);
     await kubectlOk(cp(), ['apply', '-f', '-'], `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: later, namespace: ${ns}}\nspec: {queueName: later-${ns}}\n`);
     await waitFor(async () => (await cp().kubectl(['get', '-n', ns, 'deployment/orphan'])).code === 0, { timeoutMs: 15_000, what: 'deployment created' });
+  });
+
+  it('splits a queue backlog between the autoscaled pools on it by their maxReplicas', async () => {
+    const ns = await scoped();
+    const queue = `shared-${ns}`;
+    const poolYaml = (name: string, maxReplicas: number) =>
+      `apiVersion: celeriac.dev/v1alpha1\nkind: WorkerPool\nmetadata: {name: ${name}, namespace: ${ns}}\nspec: {queue: shared, image: worker:1, autoscaling: {minReplicas: 0, maxReplicas: ${maxReplicas}, targetBacklogPerReplica: 1}}\n`;
+    await kubectlOk(
+      cp(),
+      ['apply', '-f', '-'],
+      `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: shared, namespace: ${ns}}\nspec: {queueName: ${queue}, storage: Memory}\n---\n${poolYaml('spot', 30)}---\n${poolYaml('on-demand', 10)}`,
+    );
+    await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq/shared', '--timeout=30s']);
+    const client = new Client(nc, { queue });
+    await client.enqueueMany(defineTask('shared.task', () => undefined), Array.from({ length: 20 }, (_, i) => ({ i })));
+    await client.close();
+    const replicas = async (name: string) => (await getJson<V1Deployment>(cp(), ['-n', ns, `deployment/${name}`])).spec?.replicas;
+    // 20 tasks at one per replica: 15 and 5 (30:10), not 20 and 10 as two pools each seeing it all.
+    await waitFor(async () => (await replicas('spot')) === 15 && (await replicas('on-demand')) === 5, { timeoutMs: 20_000, what: 'shares 15 and 5' });
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect([await replicas('spot'), await replicas('on-demand')]).toEqual([15, 5]);
   });
 
   it('elects one leader among two operators and fails over when it stops', async () => {

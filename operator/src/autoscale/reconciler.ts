@@ -6,13 +6,14 @@ import type { Applier, ObjectKey, Reconciler, Result, WatchedCache } from '../co
 import type { EventRecorder } from '../kube/events.ts';
 import type { QueueConnector } from '../nats/queue-connection.ts';
 import { WORKER_POOL_TYPE, asKube, fromKube } from '../resources.ts';
-import { queueOfPool } from '../workerpool/pool-queue.ts';
+import { poolUsesQueue, queueOfPool } from '../workerpool/pool-queue.ts';
 import type { ReplicaSetter } from '../workerpool/replicas.ts';
 import type { BacklogPoller } from './backlog-poller.ts';
 import { decide, holdOnError } from './decide.ts';
 import { INITIAL_SCALING_STATE, type Decision, type ScalingState } from './decision.ts';
 import type { AutoscalerMetrics } from './metrics.ts';
 import { policyOf } from './pool-policy.ts';
+import { queueShare } from './queue-share.ts';
 import { INITIAL_RATE_ESTIMATES, updateRates, type RateEstimates } from './rates.ts';
 import type { WorkerMonitor } from './worker-monitor.ts';
 import { markDeletionCosts } from './deletion-cost.ts';
@@ -75,6 +76,13 @@ export class AutoscaleReconciler implements Reconciler {
     if (!tq || !deployment) return { requeueAfter: policy.pollIntervalMs };
 
     const queue = queueNameOf(tq);
+    const poolsInNamespace = this.deps.pools.list(key.namespace).map((o) => fromKube<WorkerPool>(o)!);
+    const share = queueShare(pool, tq, poolsInNamespace);
+    // Completions are counted per queue, so throughput per replica divides by every ready
+    // worker pod on the queue, whichever pool (autoscaled or fixed) it belongs to.
+    const readyOnQueue = poolsInNamespace
+      .filter((p) => poolUsesQueue(p, tq))
+      .reduce((sum, p) => sum + (fromKube<V1Deployment>(this.deps.deployments.get(key.namespace, p.metadata.name))?.status?.readyReplicas ?? 0), 0);
     const mem = this.memory.get(id) ?? { rates: INITIAL_RATE_ESTIMATES, scaling: INITIAL_SCALING_STATE, statusAt: 0 };
     const current = deployment.spec?.replicas ?? 0;
     const ready = deployment.status?.readyReplicas ?? 0;
@@ -97,18 +105,19 @@ export class AutoscaleReconciler implements Reconciler {
         lastSeq: state.lastSeq,
         backlog,
         inFlight: state.ackPending,
-        readyReplicas: ready,
+        readyReplicas: readyOnQueue,
         ...(completedTotal !== undefined ? { completedTotal } : {}),
       });
+      // With other autoscaled pools on the queue, this one sizes itself for its share only.
       decision = decide(
         {
           now,
-          backlog,
-          inFlight: state.ackPending,
+          backlog: backlog * share,
+          inFlight: state.ackPending * share,
           currentReplicas: current,
           readyReplicas: ready,
           concurrencyPerReplica: pool.spec.concurrency,
-          ...(mem.rates.arrivalRate !== undefined ? { arrivalRate: mem.rates.arrivalRate } : {}),
+          ...(mem.rates.arrivalRate !== undefined ? { arrivalRate: mem.rates.arrivalRate * share } : {}),
           ...(mem.rates.throughputPerReplica !== undefined ? { throughputPerReplica: mem.rates.throughputPerReplica } : {}),
           history: mem.scaling,
         },
