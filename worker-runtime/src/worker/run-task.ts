@@ -16,6 +16,24 @@ export type { RegisteredTask, RunDeps } from './run-deps.ts';
  * A task with neither a schema nor a `started` record to write starts synchronously.
  */
 export function runTask(msg: JsMsg, deps: RunDeps, release: () => void): void {
+  let released = false;
+  const releaseOnce = () => {
+    if (released) return;
+    released = true;
+    release();
+  };
+  try {
+    startTask(msg, deps, releaseOnce);
+  } catch (err) {
+    // Unreachable by design (every failure below has its own path), but a throw here would end
+    // the consume loop with the slot taken: keep the message, free the slot, say so.
+    deps.log.error({ err, subject: msg.subject }, 'could not start task message; leaving it queued');
+    msg.nak(5000);
+    releaseOnce();
+  }
+}
+
+function startTask(msg: JsMsg, deps: RunDeps, release: () => void): void {
   const env = new TaskEnvelope(msg, taskNameFromSubject(deps.queue, msg.subject) ?? '');
   const reg = deps.tasks.get(env.task);
   let payload: unknown;
