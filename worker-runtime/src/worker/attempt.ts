@@ -11,9 +11,10 @@ import { TaskContextImpl } from './task-context.ts';
  * expires it; whatever comes later is ignored, so a handler that rejects after its timeout
  * changes nothing and is no unhandled rejection.
  *
- * Built for the common case: a handler that returns a value (or a settled promise) with results
- * off is acked without a promise, timer or abort controller of the worker's own. Per-task
- * allocations were the young-generation GC behind the bench's p99 latency.
+ * Built for the common case: a handler that returns a value, with results off, is acked without
+ * a promise, timer or abort controller of the worker's own; one that returns a promise costs one
+ * `then`. The per-task promises and closures this replaced were most of the worker's CPU per task
+ * after the socket writes (docs/benchmarks.md).
  */
 export class Attempt implements InFlightTask {
   readonly env: TaskEnvelope;
