@@ -30,10 +30,10 @@ export class Attempt implements InFlightTask {
   private controller: AbortController | undefined;
   private abortReason: Error | undefined;
   private tracked = false;
-  private released = false;
   private readonly deps: RunDeps;
   private readonly release: () => void;
 
+  /** `release` may be called more than once (runTask guards it): finish() need not. */
   constructor(env: TaskEnvelope, reg: RegisteredTask, deps: RunDeps, release: () => void) {
     this.env = env;
     this.reg = reg;
@@ -109,20 +109,19 @@ export class Attempt implements InFlightTask {
     if (!this.end()) return;
     const finishedAt = Date.now();
     const results = this.deps.results;
-    if (!results) {
-      this.reg.metrics.okDuration.observe((finishedAt - this.startedAt) / 1000);
-      this.complete();
-      return;
-    }
     let record: string | undefined;
     try {
       // Serialised before acking: a result that cannot be stored would fail on every retry too.
-      record = JSON.stringify({ ...this.env.record(), state: 'succeeded', startedAt: this.startedAt, finishedAt, updatedAt: finishedAt, result });
+      if (results) record = JSON.stringify({ ...this.env.record(), state: 'succeeded', startedAt: this.startedAt, finishedAt, updatedAt: finishedAt, result });
     } catch (err) {
       this.failed(new PermanentError(`result is not JSON-serialisable: ${(err as Error).message}`));
       return;
     }
     this.reg.metrics.okDuration.observe((finishedAt - this.startedAt) / 1000);
+    if (!results || record === undefined) {
+      this.complete();
+      return;
+    }
     // A slow result write still holds the message: keep its ack deadline extended meanwhile.
     this.track();
     results.writeSerialized(this.env.id, record).then(
@@ -165,7 +164,7 @@ export class Attempt implements InFlightTask {
     m.errDuration.observe((Date.now() - this.startedAt) / 1000);
     // Handed back during shutdown: another worker has it now.
     if (this.settled) return this.finish();
-    retryOrDeadLetter(this.env, err, this.reg.retry, this.startedAt, this.deps).then(
+    retryOrDeadLetter(this.env, err, this.reg, this.startedAt, this.deps).then(
       () => this.finish(),
       (e: unknown) => this.unrecorded(e),
     );
@@ -173,8 +172,6 @@ export class Attempt implements InFlightTask {
 
   private finish(): void {
     this.settled = true;
-    if (this.released) return;
-    this.released = true;
     if (this.tracked) this.deps.inFlight.tasks.delete(this);
     this.release();
   }

@@ -1,18 +1,16 @@
-import type { describeError} from '../errors.ts';
-import { type DeadReason } from '../errors.ts';
+import type { DeadReason, describeError } from '../errors.ts';
 import { isValidTaskId } from '../protocol.ts';
-import type { RetryPolicy } from '../retry.ts';
 import { publishDeadLetter } from './dead-letter.ts';
 import type { TaskEnvelope } from './envelope.ts';
 import { deadState, decideFailure } from './outcome.ts';
-import type { RunDeps } from './run-deps.ts';
+import type { RegisteredTask, RunDeps } from './run-deps.ts';
 
 /**
  * A failed attempt: nak with the backoff delay while attempts remain, else dead-letter. Rejects
  * only when the `retrying` state could not be recorded (the caller naks for a quick redelivery).
  */
-export async function retryOrDeadLetter(env: TaskEnvelope, err: unknown, retry: RetryPolicy, startedAt: number, deps: RunDeps): Promise<void> {
-  const outcome = decideFailure(err, env.attempts, retry);
+export async function retryOrDeadLetter(env: TaskEnvelope, err: unknown, reg: RegisteredTask, startedAt: number, deps: RunDeps): Promise<void> {
+  const outcome = decideFailure(err, env.attempts, reg.retry);
   if (outcome.kind === 'dead') return deadLetter(env, outcome.reason, outcome.error, deps, startedAt);
   const now = Date.now();
   deps.log.warn({ task: env.task, id: env.id, attempt: env.attempts, delayMs: outcome.delayMs, error: outcome.error.message }, 'task failed; retrying');
@@ -21,7 +19,7 @@ export async function retryOrDeadLetter(env: TaskEnvelope, err: unknown, retry: 
   }
   // A bare nak() redelivers at once and ignores backoff: the delay must be given explicitly.
   env.msg.nak(outcome.delayMs);
-  deps.metrics.task(env.task).retried.inc();
+  reg.metrics.retried.inc();
 }
 
 /** Dead-letters a message, records its final state, then terms it. If the copy fails, the task stays queued. Never rejects. */
