@@ -1,5 +1,5 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import type { TaskQueue, WorkerPool } from '@celeriac/crds';
+import type { TaskQueue } from '@celeriac/crds';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import {
@@ -21,7 +21,7 @@ import { NatsConnections } from './nats/connections.ts';
 import { QueueConnector } from './nats/queue-connection.ts';
 import { DEPLOYMENT_TYPE, TASK_QUEUE_TYPE, WORKER_POOL_TYPE, fromKube } from './resources.ts';
 import { TaskQueueReconciler } from './taskqueue/reconciler.ts';
-import { poolUsesQueue } from './workerpool/pool-queue.ts';
+import { poolsOfQueue } from './workerpool/pool-queue.ts';
 import { WorkerPoolReconciler } from './workerpool/reconciler.ts';
 import { AUTOSCALER_FIELD_MANAGER, ReplicaSetter } from './workerpool/replicas.ts';
 import { createAutoscaler } from './autoscale/controller.ts';
@@ -69,18 +69,14 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
   });
 
   // A queue appearing or changing concerns the pools that name it.
-  const poolsOfQueue = (obj: KubernetesObject): ObjectKey[] => {
+  const poolKeysOfQueue = (obj: KubernetesObject): ObjectKey[] => {
     const tq = fromKube<TaskQueue>(obj)!;
-    return pools
-      .list(tq.metadata.namespace)
-      .map((p) => fromKube<WorkerPool>(p)!)
-      .filter((p) => poolUsesQueue(p, tq))
-      .map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name }));
+    return poolsOfQueue(pools, tq).map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name }));
   };
   const poolController = new Controller({
     name: 'workerpool',
     primary: pools,
-    secondaries: [watchSecondary(deployments, controllerOwnerKeys('WorkerPool')), watchSecondary(queues, poolsOfQueue)],
+    secondaries: [watchSecondary(deployments, controllerOwnerKeys('WorkerPool')), watchSecondary(queues, poolKeysOfQueue)],
     reconciler: new WorkerPoolReconciler({
       pools,
       queues,

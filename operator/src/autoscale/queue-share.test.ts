@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskQueue, WorkerPool } from '@celeriac/crds';
+import type { WorkerPool } from '@celeriac/crds';
 import { queueShare } from './queue-share.ts';
 
-const queue = { metadata: { name: 'emails', namespace: 'ns' }, spec: {} } as TaskQueue;
 const pool = (name: string, ref: string, maxReplicas: number, more: { enabled?: boolean; deleting?: boolean } = {}) =>
   ({
     metadata: { name, namespace: 'ns', ...(more.deleting ? { deletionTimestamp: '2026-11-26T00:00:00Z' } : {}) },
@@ -12,20 +11,20 @@ const pool = (name: string, ref: string, maxReplicas: number, more: { enabled?: 
 describe('queueShare', () => {
   it('gives a pool alone on its queue the whole load', () => {
     const a = pool('a', 'emails', 10);
-    expect(queueShare(a, queue, [a, pool('other', 'reports', 10)])).toBe(1);
+    expect(queueShare(a, [a])).toBe(1);
   });
 
   it('splits the load between autoscaled pools by their maxReplicas', () => {
     const spot = pool('spot', 'emails', 30);
     const onDemand = pool('on-demand', 'emails', 10);
     const pools = [spot, onDemand];
-    expect(queueShare(spot, queue, pools)).toBeCloseTo(0.75);
-    expect(queueShare(onDemand, queue, pools)).toBeCloseTo(0.25);
+    expect(queueShare(spot, pools)).toBeCloseTo(0.75);
+    expect(queueShare(onDemand, pools)).toBeCloseTo(0.25);
   });
 
   it('leaves fixed-size and deleted pools out of the split', () => {
     const a = pool('a', 'emails', 10);
     const pools = [a, pool('fixed', 'emails', 10, { enabled: false }), pool('gone', 'emails', 10, { deleting: true })];
-    expect(queueShare(a, queue, pools)).toBe(1);
+    expect(queueShare(a, pools)).toBe(1);
   });
 });

@@ -6,7 +6,7 @@ import type { Applier, ObjectKey, Reconciler, Result, WatchedCache } from '../co
 import type { EventRecorder } from '../kube/events.ts';
 import type { QueueConnector } from '../nats/queue-connection.ts';
 import { WORKER_POOL_TYPE, asKube, fromKube } from '../resources.ts';
-import { poolUsesQueue, queueOfPool } from '../workerpool/pool-queue.ts';
+import { poolsOfQueue, queueOfPool } from '../workerpool/pool-queue.ts';
 import type { ReplicaSetter } from '../workerpool/replicas.ts';
 import type { BacklogPoller } from './backlog-poller.ts';
 import { decide, holdOnError } from './decide.ts';
@@ -76,13 +76,14 @@ export class AutoscaleReconciler implements Reconciler {
     if (!tq || !deployment) return { requeueAfter: policy.pollIntervalMs };
 
     const queue = queueNameOf(tq);
-    const poolsInNamespace = this.deps.pools.list(key.namespace).map((o) => fromKube<WorkerPool>(o)!);
-    const share = queueShare(pool, tq, poolsInNamespace);
+    const onQueue = poolsOfQueue(this.deps.pools, tq);
+    const share = queueShare(pool, onQueue);
     // Completions are counted per queue, so throughput per replica divides by every ready
     // worker pod on the queue, whichever pool (autoscaled or fixed) it belongs to.
-    const readyOnQueue = poolsInNamespace
-      .filter((p) => poolUsesQueue(p, tq))
-      .reduce((sum, p) => sum + (fromKube<V1Deployment>(this.deps.deployments.get(key.namespace, p.metadata.name))?.status?.readyReplicas ?? 0), 0);
+    const readyOnQueue = onQueue.reduce(
+      (sum, p) => sum + (fromKube<V1Deployment>(this.deps.deployments.get(key.namespace, p.metadata.name))?.status?.readyReplicas ?? 0),
+      0,
+    );
     const mem = this.memory.get(id) ?? { rates: INITIAL_RATE_ESTIMATES, scaling: INITIAL_SCALING_STATE, statusAt: 0 };
     const current = deployment.spec?.replicas ?? 0;
     const ready = deployment.status?.readyReplicas ?? 0;

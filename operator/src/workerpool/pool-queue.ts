@@ -12,6 +12,14 @@ export function poolUsesQueue(pool: WorkerPool, queue: TaskQueue): boolean {
   return pool.spec.queue === queue.metadata.name || pool.spec.queue === queueNameOf(queue);
 }
 
+/** The WorkerPools that work on a TaskQueue, from the informer cache (pools live in their queue's namespace). */
+export function poolsOfQueue(pools: WatchedCache, queue: TaskQueue): WorkerPool[] {
+  return pools
+    .list(queue.metadata.namespace)
+    .map((o: KubernetesObject) => fromKube<WorkerPool>(o)!)
+    .filter((p) => poolUsesQueue(p, queue));
+}
+
 /** The TaskQueue a pool works on, from the informer cache: by object name first, then by queue name. */
 export function queueOfPool(queues: WatchedCache, pool: WorkerPool): TaskQueue | undefined {
   const byName = fromKube<TaskQueue>(queues.get(pool.metadata.namespace, pool.spec.queue));
