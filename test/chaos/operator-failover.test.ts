@@ -5,8 +5,7 @@
 // scaled is neither overshot, flapped nor scaled twice for one decision.
 import { AppsV1Api, CoreV1Api, Watch, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { TaskQueue } from '../../crds/src/index.ts';
 import { Applier } from '../../operator/src/controller/index.ts';
@@ -17,36 +16,29 @@ import { TaskQueueReconciler } from '../../operator/src/taskqueue/reconciler.ts'
 import { Client, PublishRejectedError, queueNames } from '../../worker-runtime/src/index.ts';
 import { work } from '../support/chaos-tasks.ts';
 import { report, sleep } from '../support/chaos.ts';
-import { startNats, type NatsServer } from '../support/nats.ts';
+import { useNats } from '../support/use-nats.ts';
 import { startOperatorProcess, type OperatorProcess } from '../support/operator-process.ts';
 import { freshNamespace, getJson, kubectlOk } from '../support/operator.ts';
-import { connectTo, waitFor } from '../support/queue.ts';
+import { waitFor } from '../support/queue.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
 
 const QUEUES = 8;
 
 describe('the operator killed mid-reconcile and during scaling', () => {
   const cp = useControlPlane({ profile: 'api' });
-  let nats: NatsServer;
-  let nc: NatsConnection;
+  const nats = useNats();
   const operators: OperatorProcess[] = [];
 
   beforeAll(async () => {
-    nats = await startNats();
-    nc = await connectTo(nats.url);
     await kubectlOk(cp(), ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
     await kubectlOk(cp(), ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', 'crd/workerpools.celeriac.dev', '--timeout=60s']);
   });
   afterEach(async () => {
     await Promise.all(operators.splice(0).map((o) => o.kill('SIGKILL')));
   });
-  afterAll(async () => {
-    await nc?.close();
-    await nats?.stop();
-  });
 
   async function operator(ns: string): Promise<OperatorProcess> {
-    const op = await startOperatorProcess(cp(), nats.url, { namespace: ns });
+    const op = await startOperatorProcess(cp(), nats.server.url, { namespace: ns });
     operators.push(op);
     return op;
   }
@@ -112,7 +104,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
   async function streamsOf(ns: string): Promise<string[]> {
     const token = ns.toUpperCase().replaceAll('-', '_');
     const names: string[] = [];
-    for await (const name of (await jetstreamManager(nc)).streams.names()) if (name.includes(token)) names.push(name);
+    for await (const name of (await jetstreamManager(nats.nc)).streams.names()) if (name.includes(token)) names.push(name);
     return names.sort();
   }
 
@@ -212,7 +204,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     );
     const replicasAre = (n: number) => waitFor(() => seen.at(-1)?.replicas === n, { timeoutMs: 40_000, what: `${n} replicas` });
 
-    const client = new Client(nc, { queue });
+    const client = new Client(nats.nc, { queue });
     await replicasAre(1);
     await enqueueWork(client, 35);
     await replicasAre(4);
@@ -223,7 +215,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     const topAt = seen.length - 1;
 
     // The work is done (purged): the pool steps down one replica per poll; the leader dies halfway.
-    await (await jetstreamManager(nc)).streams.purge(queueNames(queue).stream);
+    await (await jetstreamManager(nats.nc)).streams.purge(queueNames(queue).stream);
     await waitFor(() => (seen.at(-1)?.replicas ?? 6) <= 4, { timeoutMs: 30_000, what: 'scale-down under way' });
     const downKill = await killLeaderWhen(ns, () => true, 'a leader');
     await replicasAre(1);
@@ -282,7 +274,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     const queue = await autoscaledPool(ns, 'paused', '{minReplicas: 1, maxReplicas: 8, targetBacklogPerReplica: 10, pollInterval: 1s, scaleDown: {stabilizationWindow: 0s, maxStepReplicas: 1}}');
     const apps = cp().kubeConfig().makeApiClient(AppsV1Api);
     const replicas = async () => (await apps.readNamespacedDeployment({ name: 'paused', namespace: ns }).catch(() => undefined))?.spec?.replicas;
-    const client = new Client(nc, { queue });
+    const client = new Client(nats.nc, { queue });
     await enqueueWork(client, 80);
     await waitFor(async () => (await replicas()) === 8, { timeoutMs: 30_000, what: '8 replicas' });
 
@@ -291,7 +283,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     const standby = operators.find((o) => o !== paused)!;
     await waitFor(() => standby.startedLeadingAt(), { timeoutMs: 30_000, what: 'the standby leading' });
     // The work is done: the new leader steps the pool down, 8 -> 7 -> 6 -> 5.
-    await (await jetstreamManager(nc)).streams.purge(queueNames(queue).stream);
+    await (await jetstreamManager(nats.nc)).streams.purge(queueNames(queue).stream);
     await waitFor(async () => ((await replicas()) ?? 8) <= 5, { timeoutMs: 30_000, what: 'scale-down by the new leader' });
     const resumedAt = Date.now();
     paused.child.kill('SIGCONT');
@@ -319,7 +311,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     const read = () => getJson<KubernetesObject>(cp(), ['-n', ns, 'tq/stale']);
     let snapshot = await read();
     const log = pino({ level: 'silent' });
-    const connections = new NatsConnections({ servers: nats.url }, log);
+    const connections = new NatsConnections({ servers: nats.server.url }, log);
     const reconciler = new TaskQueueReconciler({
       cache: { get: () => snapshot, list: () => [snapshot], addHandler: () => () => undefined, waitForSync: async () => undefined },
       applier: new Applier(cp().kubeConfig()),

@@ -1,15 +1,14 @@
 import { AppsV1Api } from '@kubernetes/client-node';
 import { Kvm } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, queueNames } from '../../worker-runtime/src/index.ts';
 import { readQueueState } from '../../operator/src/taskqueue/jetstream-sync.ts';
 import type { RunningOperator } from '../../operator/src/operator.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
-import { startNats, type NatsServer } from '../support/nats.ts';
+import { useNats } from '../support/use-nats.ts';
 import { freshNamespace, kubectlOk, startTestOperator } from '../support/operator.ts';
 import { PodRunner } from '../support/pod-runner.ts';
-import { connectTo, waitFor } from '../support/queue.ts';
+import { waitFor } from '../support/queue.ts';
 import { work } from './fixtures/tasks.ts';
 
 const tasksModule = new URL('./fixtures/tasks.ts', import.meta.url).pathname;
@@ -22,15 +21,12 @@ const tasksModule = new URL('./fixtures/tasks.ts', import.meta.url).pathname;
  */
 describe('autoscaling end to end (cluster profile)', () => {
   const cp = useControlPlane({ profile: 'cluster', nodes: 2 });
-  let nats: NatsServer;
-  let nc: NatsConnection;
+  const nats = useNats();
   let op: RunningOperator;
   let runner: PodRunner | undefined;
   let steadyRunner: PodRunner | undefined;
 
   beforeAll(async () => {
-    nats = await startNats();
-    nc = await connectTo(nats.url);
     await kubectlOk(cp(), ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
     await kubectlOk(cp(), ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', 'crd/workerpools.celeriac.dev', '--timeout=60s']);
   }, 180_000);
@@ -38,13 +34,11 @@ describe('autoscaling end to end (cluster profile)', () => {
     await runner?.close();
     await steadyRunner?.close();
     await op?.stop();
-    await nc?.close();
-    await nats?.stop();
   });
 
   it('scales a burst from zero, drains it, respects maxReplicas and returns to zero after the cooldown', async () => {
     const ns = await freshNamespace(cp(), 'scale');
-    op = await startTestOperator(cp(), nats.url, { namespace: ns });
+    op = await startTestOperator(cp(), nats.server.url, { namespace: ns });
     const queue = `burst-${ns}`;
     await kubectlOk(
       cp(),
@@ -84,13 +78,13 @@ spec:
     })();
 
     const total = 2000;
-    const client = new Client(nc, { queue });
+    const client = new Client(nats.nc, { queue });
     const t0 = Date.now();
     await client.enqueueMany(work, Array.from({ length: total }, () => ({ ms: 40 })));
     // One long task: it is still running on some pod when the burst is drained and the pool scales in.
     const long = await client.enqueue(work, { ms: 15_000 });
     const scaledUp = await waitFor(() => seen.find((s) => s.replicas > 0), { timeoutMs: 15_000, what: 'scale up from zero' });
-    const kv = await new Kvm(nc).open(queueNames(queue).resultBucket);
+    const kv = await new Kvm(nats.nc).open(queueNames(queue).resultBucket);
     await waitFor(async () => (await kv.status()).values >= total, { timeoutMs: 120_000, what: 'burst finished' });
     const drainedAt = Date.now();
     // Scale-in keeps the busy pod: idle pods were marked cheaper to delete (pod-deletion-cost).
@@ -100,7 +94,7 @@ spec:
     await waitFor(() => runner!.processes.size === 1, { timeoutMs: 10_000, what: 'idle workers gone' });
     expect([...runner.processes.keys()]).toEqual([by]);
     expect((await long.status())?.attempts).toBe(1);
-    const state = await readQueueState(nc, queue);
+    const state = await readQueueState(nats.nc, queue);
     expect(state.pending + state.ackPending).toBe(0);
     await waitFor(async () => (await replicasNow()) === 0, { timeoutMs: 60_000, what: 'back to zero after cooldown' });
     const zeroAt = Date.now();
@@ -127,7 +121,7 @@ spec:
   }, 240_000);
   it('holds a steady count under a steady stream, with the default scale-down window', async () => {
     const ns = await freshNamespace(cp(), 'steady');
-    const stop = await startTestOperator(cp(), nats.url, { namespace: ns });
+    const stop = await startTestOperator(cp(), nats.server.url, { namespace: ns });
     const queue = `steady-${ns}`;
     try {
       // 100 tasks/s of 40 ms on pods of 8 slots sized for a backlog of 4: about 4 tasks waiting
@@ -156,13 +150,13 @@ spec:
       steadyRunner = new PodRunner(cp().kubeConfig(), ns, 'celeriac.dev/pool=steady-workers');
       const apps = cp().kubeConfig().makeApiClient(AppsV1Api);
       const replicasNow = async () => (await apps.readNamespacedDeployment({ name: 'steady-workers', namespace: ns })).spec?.replicas ?? -1;
-      const client = new Client(nc, { queue });
+      const client = new Client(nats.nc, { queue });
       // The stream starts once the first pod's worker consumes; a stream that starts earlier
       // builds a backlog while the pod starts, and the pool rightly grows for it (then holds
       // its size through the 90 s scale-down window): a burst, not a steady stream.
       await client.enqueue(work, { ms: 1 });
       await waitFor(async () => {
-        const s = await readQueueState(nc, queue);
+        const s = await readQueueState(nats.nc, queue);
         return s.pending + s.ackPending === 0;
       }, { timeoutMs: 60_000, what: 'first worker consuming' });
       let sent = 0;
@@ -181,7 +175,7 @@ spec:
       } finally {
         clearInterval(producer);
       }
-      const state = await readQueueState(nc, queue);
+      const state = await readQueueState(nats.nc, queue);
       await client.close();
       console.log(JSON.stringify({ steady: { sent, counts: [...new Set(counts)], backlogAtEnd: state.pending + state.ackPending } }));
       expect(new Set(counts).size).toBe(1);

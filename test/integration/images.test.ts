@@ -6,7 +6,6 @@
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendEmail } from '../../examples/worker-image/tasks/emails.ts';
 import { Client, TaskFailedError } from '../../worker-runtime/src/index.ts';
@@ -15,9 +14,9 @@ import { startAppProcess, waitForHttp, type AppProcess } from '../support/app-pr
 import { repoRoot } from '../support/chart.ts';
 import { emulateBuild, filesIn, inImage, processOf, type ImageLayout } from '../support/dockerfile/emulate.ts';
 import { parseDockerfile } from '../support/dockerfile/parse.ts';
-import { startNats, type NatsServer } from '../support/nats.ts';
+import { useNats } from '../support/use-nats.ts';
 import { freshNamespace, kubectlOk } from '../support/operator.ts';
-import { connectTo, createQueue, uniqueQueue } from '../support/queue.ts';
+import { createQueue, uniqueQueue } from '../support/queue.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
 
 /** The name the example's FROM uses for the worker base image. */
@@ -33,8 +32,7 @@ describe('images, built without Docker: what they copy and the commands they run
   let worker: ImageLayout;
   let operator: ImageLayout;
   let example: ImageLayout;
-  let nats: NatsServer;
-  let nc: NatsConnection;
+  const nats = useNats();
   const procs: AppProcess[] = [];
 
   beforeAll(async () => {
@@ -42,13 +40,9 @@ describe('images, built without Docker: what they copy and the commands they run
     worker = await emulateBuild({ dockerfile: dockerfiles.worker, context: repoRoot, out: join(out, 'worker') });
     operator = await emulateBuild({ dockerfile: dockerfiles.operator, context: repoRoot, out: join(out, 'operator') });
     example = await emulateBuild({ dockerfile: join(exampleDir, 'Dockerfile'), context: exampleDir, out: join(out, 'example'), images: { [WORKER_IMAGE]: worker } });
-    nats = await startNats();
-    nc = await connectTo(nats.url);
   }, 300_000);
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop()));
-    await nc?.close();
-    await nats?.stop();
     if (out) rmSync(out, { recursive: true, force: true });
   });
 
@@ -104,11 +98,11 @@ describe('images, built without Docker: what they copy and the commands they run
 
   it('the example image runs its tasks with the base image entrypoint, on the same celeriac as the worker', { timeout: 60_000 }, async () => {
     const queue = uniqueQueue('img');
-    await createQueue(nc, queue);
+    await createQueue(nats.nc, queue);
     const port = await freePort();
-    const proc = start(example, { NATS_URL: nats.url, CELERIAC_QUEUE: queue, CELERIAC_HTTP_HOST: '127.0.0.1', CELERIAC_HTTP_PORT: String(port) });
+    const proc = start(example, { NATS_URL: nats.server.url, CELERIAC_QUEUE: queue, CELERIAC_HTTP_HOST: '127.0.0.1', CELERIAC_HTTP_PORT: String(port) });
     await waitForHttp(`http://127.0.0.1:${port}/readyz`, proc);
-    const client = new Client(nc, { queue });
+    const client = new Client(nats.nc, { queue });
     const ok = await client.enqueue(sendEmail, { to: 'ada@example.com', subject: 'hi' });
     expect(await ok.result({ timeoutMs: 10_000 })).toEqual({ accepted: 'ada@example.com' });
     // A PermanentError from the task module is dead-lettered at once only if it is the worker's
@@ -129,7 +123,7 @@ describe('images, built without Docker: what they copy and the commands they run
     const ns = await freshNamespace(k, 'img');
     const port = await freePort();
     const proc = start(operator, {
-      NATS_URL: nats.url,
+      NATS_URL: nats.server.url,
       KUBECONFIG: k.kubeconfigPath,
       WATCH_NAMESPACE: ns,
       LEADER_ELECTION: 'false',

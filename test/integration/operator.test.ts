@@ -1,43 +1,38 @@
 import { readFileSync } from 'node:fs';
 import { StorageType, jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { TaskQueue, WorkerPool } from '../../crds/src/index.ts';
 import { Client, defineTask } from '../../worker-runtime/src/index.ts';
 import type { RunningOperator } from '../../operator/src/operator.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
-import { startNats, type NatsServer } from '../support/nats.ts';
+import { startNats } from '../support/nats.ts';
+import { useNats } from '../support/use-nats.ts';
 import { freshNamespace, getJson, kubectlOk, startTestOperator } from '../support/operator.ts';
-import { connectTo, waitFor } from '../support/queue.ts';
+import { waitFor } from '../support/queue.ts';
 
 const example = readFileSync(new URL('../../examples/queue.yaml', import.meta.url), 'utf8');
 
 describe('operator against a real API server and nats-server', () => {
   const cp = useControlPlane({ profile: 'api' });
-  let nats: NatsServer;
-  let nc: NatsConnection;
+  const nats = useNats();
   const operators: RunningOperator[] = [];
   /** A fresh namespace with an operator watching only it, so tests never act on each other's objects. */
-  async function scoped(natsUrl = nats.url): Promise<string> {
+  async function scoped(natsUrl = nats.server.url): Promise<string> {
     const ns = await freshNamespace(cp());
     operators.push(await startTestOperator(cp(), natsUrl, { namespace: ns }));
     return ns;
   }
 
   beforeAll(async () => {
-    nats = await startNats();
-    nc = await connectTo(nats.url);
     await kubectlOk(cp(), ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
     await kubectlOk(cp(), ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', 'crd/workerpools.celeriac.dev', '--timeout=60s']);
   });
   afterAll(async () => {
     await Promise.all(operators.map((o) => o.stop()));
-    await nc?.close();
-    await nats?.stop();
   });
 
-  const streamInfo = async (name: string) => (await jetstreamManager(nc)).streams.info(name).catch(() => undefined);
+  const streamInfo = async (name: string) => (await jetstreamManager(nats.nc)).streams.info(name).catch(() => undefined);
   const ready = (o: { status?: { conditions?: Array<{ type: string; status: string }> } }) =>
     o.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 
@@ -61,7 +56,7 @@ describe('operator against a real API server and nats-server', () => {
       discard: 'new',
       duplicate_window: 120_000_000_000,
     });
-    const consumer = await (await jetstreamManager(nc)).consumers.info('CELERIAC_EMAILS', 'workers');
+    const consumer = await (await jetstreamManager(nats.nc)).consumers.info('CELERIAC_EMAILS', 'workers');
     expect(consumer.config).toMatchObject({ ack_policy: 'explicit', ack_wait: 30_000_000_000, max_ack_pending: 10_000 });
     expect(await streamInfo('CELERIAC_EMAILS_DLQ')).toBeDefined();
     expect((await streamInfo('KV_CELERIAC_EMAILS_RESULTS'))?.config.max_age).toBe(24 * 3600 * 1e9);
@@ -72,7 +67,7 @@ describe('operator against a real API server and nats-server', () => {
     expect(dep.metadata.ownerReferences[0]?.kind).toBe('WorkerPool');
     const env = dep.spec.template.spec.containers[0]!.env;
     expect(env).toContainEqual({ name: 'CELERIAC_QUEUE', value: 'emails' });
-    expect(env).toContainEqual({ name: 'NATS_URL', value: nats.url });
+    expect(env).toContainEqual({ name: 'NATS_URL', value: nats.server.url });
     const pool = await waitFor(async () => {
       const p = await getJson<WorkerPool>(cp(), ['-n', ns, 'wp/emails-workers']);
       return p.status?.selector ? p : undefined;
@@ -90,7 +85,7 @@ describe('operator against a real API server and nats-server', () => {
     await kubectlOk(cp(), ['apply', '-f', '-'], q('ackWait: 45s, limits: {maxMessages: 500}, results: {enabled: false}'));
     await waitFor(async () => (await streamInfo(stream))?.config.max_msgs === 500, { what: 'max_msgs updated' });
     const consumer = await waitFor(async () => {
-      const c = await (await jetstreamManager(nc)).consumers.info(stream, 'workers');
+      const c = await (await jetstreamManager(nats.nc)).consumers.info(stream, 'workers');
       return c.config.ack_wait === 45e9 ? c : undefined;
     });
     expect(consumer.config.ack_wait).toBe(45e9);
@@ -102,7 +97,7 @@ describe('operator against a real API server and nats-server', () => {
     expect(tq.status?.observedGeneration).toBe(2);
 
     // Deleted behind the operator's back: recreated on the next resync.
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(nats.nc);
     await jsm.streams.delete(`${stream}_DLQ`);
     await waitFor(async () => (await streamInfo(`${stream}_DLQ`)) !== undefined, { timeoutMs: 15_000, what: 'dead-letter stream recreated' });
 
@@ -159,7 +154,7 @@ describe('operator against a real API server and nats-server', () => {
       `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: shared, namespace: ${ns}}\nspec: {queueName: ${queue}, storage: Memory}\n---\n${poolYaml('spot', 30)}---\n${poolYaml('on-demand', 10)}`,
     );
     await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq/shared', '--timeout=30s']);
-    const client = new Client(nc, { queue });
+    const client = new Client(nats.nc, { queue });
     await client.enqueueMany(defineTask('shared.task', () => undefined), Array.from({ length: 20 }, (_, i) => ({ i })));
     await client.close();
     const replicas = async (name: string) => (await getJson<V1Deployment>(cp(), ['-n', ns, `deployment/${name}`])).spec?.replicas;
@@ -171,8 +166,8 @@ describe('operator against a real API server and nats-server', () => {
 
   it('elects one leader among two operators and fails over when it stops', async () => {
     const ns = await freshNamespace(cp());
-    const a = await startTestOperator(cp(), nats.url, { namespace: ns, leaderElection: true, identity: 'op-a' });
-    const b = await startTestOperator(cp(), nats.url, { namespace: ns, leaderElection: true, identity: 'op-b' });
+    const a = await startTestOperator(cp(), nats.server.url, { namespace: ns, leaderElection: true, identity: 'op-a' });
+    const b = await startTestOperator(cp(), nats.server.url, { namespace: ns, leaderElection: true, identity: 'op-b' });
     let stopped: RunningOperator | undefined;
     try {
       const first = await waitFor(() => (a.manager.leading !== b.manager.leading ? (a.manager.leading ? a : b) : undefined), { timeoutMs: 20_000, what: 'one leader' });
