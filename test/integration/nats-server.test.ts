@@ -1,6 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { versions } from '../support/binaries.ts';
 import { startNats, type NatsServer } from '../support/nats.ts';
 
 describe('test nats-server', () => {
@@ -12,10 +13,10 @@ describe('test nats-server', () => {
     await server?.stop();
   });
 
-  it('runs the pinned 2.12 version with JetStream on a loopback port', async () => {
+  it('runs the pinned version (versions.env) with JetStream on a loopback port', async () => {
     const nc = await connect({ servers: server.url });
     try {
-      expect(nc.info?.version).toMatch(/^2\.12\./);
+      expect(`v${nc.info?.version}`).toBe(versions().NATS_SERVER_VERSION);
       const jsm = await jetstreamManager(nc);
       const info = await jsm.getAccountInfo();
       expect(info.streams).toBe(0);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { freePort } from './free-port.ts';
 
 export interface NatsServerOptions {
-  /** Path to a nats-server binary (2.12+). Default: $NATS_SERVER_BIN, else `nats-server` on PATH. */
+  /** Path to a nats-server binary (2.12+; the tests pin 2.14). Default: $NATS_SERVER_BIN, else `nats-server` on PATH. */
   binary?: string;
   /** Extra lines for the server's config file (e.g. accounts, authorization). */
   config?: string;
