@@ -27,6 +27,13 @@ export const TASK_QUEUE_DEFAULTS = {
   ackWait: '30s',
   /** JetStream's max_ack_pending across all workers; high enough never to throttle a pool at maxReplicas. */
   maxInFlight: 10_000,
+  /**
+   * JetStream's max_deliver: a bound the server keeps even if no worker ever settles a task.
+   * Far above retry.maxAttempts' default (every retry is a delivery), so it only stops loops.
+   */
+  maxDeliveries: 100,
+  /** Covers a rolling update, where new task names reach the queue before the workers that know them. */
+  unknownTaskGracePeriod: '10m',
   deadLetter: {
     /** Without a dead-letter stream a task that exhausts its attempts is lost. */
     enabled: true,

@@ -1,5 +1,6 @@
 /** Renders docs/crd-reference.md from the same schema nodes that make the CRDs. */
 import { TASK_QUEUE_CRD, WORKER_POOL_CRD, type CustomResourceDefinition } from './crd.ts';
+import { largestDurationNumbers } from './duration.ts';
 import { API_GROUP, API_VERSION, CATEGORY } from './names.ts';
 import { walk, type AnySchema, type ValidationRule } from './schema.ts';
 import { taskQueueRootRules, taskQueueSpec, taskQueueStatus } from './taskqueue.ts';
@@ -86,7 +87,7 @@ export function crdReference(): string {
     '',
     `API group ${code(API_GROUP)}, version ${code(API_VERSION)}, namespaced. The CRDs are ${code('crds/taskqueue.yaml')} and ${code('crds/workerpool.yaml')}; an annotated example is ${code('examples/queue.yaml')}.`,
     '',
-    '- **duration**: Go-style, a sequence of numbers with units `ms`, `s`, `m`, `h`: `500ms`, `30s`, `1h30m`, `1.5s`.',
+    `- **duration**: Go-style, a sequence of numbers with units \`ms\`, \`s\`, \`m\`, \`h\`: \`500ms\`, \`30s\`, \`1h30m\`, \`1.5s\`. Each number has at most ${largestDurationNumbers()} (every value then fits Go's duration, about 292 years).`,
     '- **byte size**: a whole number of bytes, or with a suffix `Ki`, `Mi`, `Gi`, `Ti`, `Pi` (powers of 1024) or `k`, `M`, `G`, `T`, `P` (powers of 1000): `512Mi`, `10G`.',
     '- **Default**: filled in by the API server when the field is absent, so `kubectl get -o yaml` shows the effective value.',
     '- Invalid objects are rejected by the API server with a message naming the field.',

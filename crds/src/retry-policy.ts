@@ -1,4 +1,5 @@
 import { TASK_QUEUE_DEFAULTS } from './defaults.ts';
+import { guardedDurationRule } from './duration.ts';
 import { array, bool, duration, enumOf, int, object } from './schema.ts';
 
 const d = TASK_QUEUE_DEFAULTS.retry;
@@ -39,7 +40,7 @@ export const backoff = object(
         reason: 'FieldValueForbidden',
       },
       {
-        rule: "self.type != 'exponential' || duration(self.maxDelay) >= duration(self.delay)",
+        rule: `self.type != 'exponential' || ${guardedDurationRule(['self.maxDelay', 'self.delay'], 'duration(self.maxDelay) >= duration(self.delay)')}`,
         message: 'maxDelay must be at least delay',
         fieldPath: '.maxDelay',
       },

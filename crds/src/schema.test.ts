@@ -16,7 +16,7 @@ function* nodes(s: JSONSchemaProps, path: string): Generator<[string, JSONSchema
   if (s.additionalProperties) yield* nodes(s.additionalProperties, `${path}.<key>`);
 }
 
-const DURATION_BOUND = /^duration\(self\) (>=|<=) duration\('([^']+)'\)$/;
+const DURATION_BOUND = /\|\| \(duration\(self\) (>=|<=) duration\('([^']+)'\)\)$/;
 
 /** What the API server's OpenAPI validation (plus our duration bounds) would say about a value. */
 function violations(s: JSONSchemaProps, value: unknown, path: string): string[] {
@@ -141,6 +141,8 @@ describe('defaulting', () => {
       retry: { maxAttempts: 5, backoff: { type: 'exponential', delay: '1s', maxDelay: '5m', jitter: true } },
       ackWait: '30s',
       maxInFlight: 10_000,
+      maxDeliveries: 100,
+      unknownTaskGracePeriod: '10m',
       deadLetter: { enabled: true, maxAge: '336h' },
       results: { enabled: true, ttl: '24h' },
       dedupeWindow: '2m',

@@ -7,7 +7,7 @@
  * So the CRD YAML, docs/crd-reference.md and the operator's types all come from one definition.
  */
 import { BYTE_SIZE_PATTERN } from './byte-size.ts';
-import { DURATION_MAX_LENGTH, DURATION_PATTERN } from './duration.ts';
+import { DURATION_MAX_LENGTH, DURATION_PATTERN, guardedDurationRule } from './duration.ts';
 
 /** The part of apiextensions.k8s.io/v1 JSONSchemaProps that structural schemas use. */
 export interface JSONSchemaProps {
@@ -192,8 +192,9 @@ export interface DurationOptions extends Common<string> {
 
 export function duration<const O extends DurationOptions>(o: O): Schema<string, string, Defaulted<O>> {
   const bounds: ValidationRule[] = [];
-  if (o.min !== undefined) bounds.push({ rule: `duration(self) >= duration('${o.min}')`, message: `must be at least ${o.min}` });
-  if (o.max !== undefined) bounds.push({ rule: `duration(self) <= duration('${o.max}')`, message: `must be at most ${o.max}` });
+  const bound = (op: '>=' | '<=', limit: string) => guardedDurationRule(['self'], `duration(self) ${op} duration('${limit}')`);
+  if (o.min !== undefined) bounds.push({ rule: bound('>=', o.min), message: `must be at least ${o.min}` });
+  if (o.max !== undefined) bounds.push({ rule: bound('<=', o.max), message: `must be at most ${o.max}` });
   return node(
     { ...o, rules: [...bounds, ...(o.rules ?? [])] },
     { type: 'string', pattern: DURATION_PATTERN, maxLength: DURATION_MAX_LENGTH },
@@ -204,7 +205,8 @@ export function duration<const O extends DurationOptions>(o: O): Schema<string, 
 
 /** Bytes as an integer or a suffixed string ("512Mi"); see byte-size.ts. */
 export function byteSize<const O extends Common<number | string>>(o: O): Schema<number | string, number | string, Defaulted<O>> {
-  return node(o, intOrString(BYTE_SIZE_PATTERN), 'byte size', []);
+  // The pattern only checks strings; without the minimum a negative number of bytes got through.
+  return node(o, { ...intOrString(BYTE_SIZE_PATTERN), minimum: 0 }, 'byte size', []);
 }
 
 /** resource.Quantity's own pattern, as controller-gen emits it for core types. */

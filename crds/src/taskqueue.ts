@@ -1,5 +1,6 @@
 /** The TaskQueue resource: a JetStream work-queue stream, its consumer, dead letters and results. */
 import { conditions } from './conditions.ts';
+import { guardedDurationRule } from './duration.ts';
 import { TASK_QUEUE_DEFAULTS as D } from './defaults.ts';
 import { QUEUE_NAME_MAX_LENGTH, QUEUE_NAME_PATTERN, TASK_NAME_MAX_LENGTH, TASK_NAME_PATTERN } from './names.ts';
 import { retryPolicy } from './retry-policy.ts';
@@ -126,6 +127,17 @@ export const taskQueueSpec = object(
       maximum: 1_000_000,
       default: D.maxInFlight,
     }),
+    maxDeliveries: int({
+      description:
+        'Most deliveries of one task message (JetStream max_deliver): retries, redeliveries after a lost worker and hand-backs all count. The server-side bound on a task that never settles.',
+      minimum: 1,
+      default: D.maxDeliveries,
+    }),
+    unknownTaskGracePeriod: duration({
+      description:
+        'How long a task whose name no worker registers keeps being handed back (a worker that knows it may be rolling out) before it is dead-lettered as unknown-task.',
+      default: D.unknownTaskGracePeriod,
+    }),
     deadLetter,
     results,
     dedupeWindow: duration({
@@ -151,8 +163,17 @@ export const taskQueueSpec = object(
         reason: 'FieldValueForbidden',
       },
       {
+        // Every retry is a delivery: a lower bound would cut the queue's own retry policy short.
+        rule: 'self.maxDeliveries >= self.retry.maxAttempts',
+        message: `maxDeliveries (default ${D.maxDeliveries}) must be at least retry.maxAttempts: every retry is a delivery`,
+        fieldPath: '.maxDeliveries',
+      },
+      {
         // JetStream refuses a duplicate window longer than the stream's max age.
-        rule: '!has(self.limits.maxAge) || duration(self.dedupeWindow) <= duration(self.limits.maxAge)',
+        rule: `!has(self.limits.maxAge) || ${guardedDurationRule(
+          ['self.dedupeWindow', 'self.limits.maxAge'],
+          'duration(self.dedupeWindow) <= duration(self.limits.maxAge)',
+        )}`,
         message: `dedupeWindow (default ${D.dedupeWindow}) must not exceed limits.maxAge: lower it too`,
         fieldPath: '.dedupeWindow',
       },

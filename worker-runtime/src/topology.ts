@@ -31,6 +31,10 @@ export interface QueueSettings {
   ackWaitMs: number;
   /** Tasks delivered and not yet acked, across all workers (JetStream max_ack_pending). */
   maxInFlight: number;
+  /** Deliveries of one task message before the server stops (JetStream max_deliver). */
+  maxDeliveries: number;
+  /** How long a task no worker registers is handed back before it is dead-lettered as unknown-task. */
+  unknownTaskGraceMs: number;
   duplicateWindowMs: number;
   deadLetter: { enabled: boolean; maxAgeMs: number; maxMessages: number; maxBytes: number };
   results: { enabled: boolean; ttlMs: number; maxBytes: number };
@@ -48,6 +52,8 @@ export function defaultQueueSettings(queue: string, overrides: Partial<QueueSett
     discard: 'new',
     ackWaitMs: DEFAULTS.ackWaitMs,
     maxInFlight: 10_000,
+    maxDeliveries: 100,
+    unknownTaskGraceMs: 600_000,
     duplicateWindowMs: DEFAULTS.duplicateWindowMs,
     deadLetter: { enabled: true, maxAgeMs: DEFAULTS.deadLetterMaxAgeMs, maxMessages: 0, maxBytes: 0 },
     results: { enabled: true, ttlMs: DEFAULTS.resultTtlMs, maxBytes: 0 },

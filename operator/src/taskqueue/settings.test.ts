@@ -13,6 +13,8 @@ describe('queueSettingsOf', () => {
       discard: 'new',
       ackWaitMs: 30_000,
       maxInFlight: 10_000,
+      maxDeliveries: 100,
+      unknownTaskGraceMs: 600_000,
       duplicateWindowMs: 120_000,
       deadLetter: { enabled: true, maxAgeMs: 336 * 3_600_000 },
       results: { enabled: true, ttlMs: 24 * 3_600_000 },
@@ -24,6 +26,11 @@ describe('queueSettingsOf', () => {
       taskQueue('x', { queueName: 'billing', storage: 'Memory', limits: { maxAge: '1h', maxBytes: '1Gi', maxMessages: 5, discard: 'Old' }, results: { enabled: false } }),
     );
     expect(s).toMatchObject({ queue: 'billing', storage: 'memory', maxAgeMs: 3_600_000, maxBytes: 1024 ** 3, maxMessages: 5, discard: 'old', results: { enabled: false } });
+  });
+
+  it('passes maxDeliveries through and unknownTaskGracePeriod in ms', () => {
+    const s = queueSettingsOf(taskQueue('x', { maxDeliveries: 7, unknownTaskGracePeriod: '1m30s' }));
+    expect(s).toMatchObject({ maxDeliveries: 7, unknownTaskGraceMs: 90_000 });
   });
 });
 

@@ -21,6 +21,8 @@ export function queueSettingsOf(tq: TaskQueue): QueueSettings {
     discard: s.limits.discard === 'Old' ? 'old' : 'new',
     ackWaitMs: ms(s.ackWait),
     maxInFlight: s.maxInFlight,
+    maxDeliveries: s.maxDeliveries,
+    unknownTaskGraceMs: ms(s.unknownTaskGracePeriod),
     duplicateWindowMs: ms(s.dedupeWindow),
     deadLetter: {
       enabled: s.deadLetter.enabled,
