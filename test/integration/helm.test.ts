@@ -26,6 +26,19 @@ async function restrictedNamespace(cp: ControlPlane, prefix: string): Promise<st
   return ns;
 }
 
+interface NetworkPolicyPort {
+  protocol: string;
+  port: number | string;
+}
+interface NetworkPolicyManifest extends Manifest {
+  spec: {
+    podSelector: { matchLabels: Record<string, string> };
+    policyTypes: string[];
+    ingress: Array<{ ports: NetworkPolicyPort[]; from?: unknown[] }>;
+    egress: Array<{ to: unknown[]; ports: NetworkPolicyPort[] }>;
+  };
+}
+
 const security = (d: DeploymentManifest) => {
   const pod = d.spec.template.spec;
   const c = pod.containers[0]!;
@@ -114,7 +127,7 @@ describe('helm chart: rendering and values', () => {
   it('runs the operator non-root, read-only, without capabilities, seccomp RuntimeDefault, with requests and limits, in every value set', async () => {
     for (const values of [[], ...ciValues.map((f) => ['--values', join(chartDir, 'ci', f)])]) {
       const s = security(only<DeploymentManifest>(manifests(await renderChart(cp(), 'r', 'ns', values)), 'Deployment'));
-      expect(s.pod).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(s.pod).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } });
       expect(s.container).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
       expect(Object.keys(s.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
       expect(Object.keys(s.resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
@@ -130,6 +143,48 @@ describe('helm chart: rendering and values', () => {
     const pod = desiredDeployment(workerPool('emails-workers'), taskQueue('emails'), { defaultNatsUrl: 'nats://nats:4222' }).spec!.template;
     expect(pod.metadata?.labels).toMatchObject(monitor.spec.selector.matchLabels);
     expect(pod.spec?.containers[0]?.ports?.map((p) => p.name)).toContain(monitor.spec.podMetricsEndpoints[0]!.port);
+  });
+
+  it('renders the NetworkPolicies only with networkPolicy.enabled, selecting the operator and worker pods on their metrics port', async () => {
+    const policies = (objs: Manifest[]) => objs.filter((o): o is NetworkPolicyManifest => o.kind === 'NetworkPolicy');
+    expect(policies(manifests(await renderChart(cp(), 'r', 'ns')))).toEqual([]);
+    const off = await renderChart(cp(), 'r', 'ns', ['--set', 'networkPolicy.enabled=true', '--set', 'networkPolicy.workers.enabled=false']);
+    expect(policies(manifests(off)).map((p) => p.metadata.name)).toEqual(['r-celeriac']);
+
+    const objs = manifests(await renderChart(cp(), 'r', 'ns', ['--set', 'networkPolicy.enabled=true', '--set', 'networkPolicy.workers.namespaces={apps,jobs}']));
+    const operator = policies(objs).find((p) => p.metadata.name === 'r-celeriac');
+    const workers = policies(objs).filter((p) => p.metadata.name === 'r-celeriac-workers');
+    expect(operator?.metadata.namespace).toBe('ns');
+    expect(workers.map((p) => p.metadata.namespace).sort()).toEqual(['apps', 'jobs']);
+    const operatorPod = only<DeploymentManifest>(objs, 'Deployment').spec.template as unknown as {
+      metadata: { labels: Record<string, string> };
+      spec: { containers: Array<{ ports?: Array<{ name?: string }> }> };
+    };
+    const workerPod = desiredDeployment(workerPool('emails-workers'), taskQueue('emails'), { defaultNatsUrl: 'nats://nats:4222' }).spec!.template;
+    for (const [policy, labels, ports] of [
+      [operator!, operatorPod.metadata.labels, operatorPod.spec.containers[0]!.ports],
+      [workers[0]!, workerPod.metadata!.labels!, workerPod.spec!.containers[0]!.ports],
+    ] as const) {
+      expect(labels).toMatchObject(policy.spec.podSelector.matchLabels);
+      expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      // Ingress: the named metrics/health port only, which the pod must declare.
+      expect(policy.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 'http' }] }]);
+      expect(ports?.map((p) => p.name)).toContain('http');
+      const egressPorts = policy.spec.egress.map((e) => e.ports.map((p) => `${p.protocol}/${p.port}`).join(','));
+      expect(egressPorts.slice(0, 2)).toEqual(['UDP/53,TCP/53', 'TCP/4222']);
+    }
+    expect(operator!.spec.egress[2]).toEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] });
+    expect(workers[0]!.spec.egress, 'workers never talk to the API server').toHaveLength(2);
+  });
+
+  it.each([
+    ['a cluster-wide install that does not say where the workers are', ['networkPolicy.enabled=true'], 'networkPolicy.workers.namespaces must list the namespaces of your WorkerPools'],
+    ['NATS selected by nothing', ['networkPolicy.enabled=true', 'networkPolicy.workers.enabled=false', 'networkPolicy.nats.podSelector=null'], 'networkPolicy.nats needs a namespaceSelector, podSelector or cidrs'],
+    ['no API server address', ['networkPolicy.enabled=true', 'networkPolicy.workers.enabled=false', 'networkPolicy.apiServer.cidrs=null'], 'networkPolicy.apiServer.cidrs needs at least one CIDR'],
+  ])('refuses NetworkPolicies with %s', async (_, sets, message) => {
+    const res = await install(...sets.flatMap((s) => ['--set', s]));
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain(message);
   });
 
   it('turns leader election, replicas and NATS settings into the operator environment its config reads', async () => {
@@ -201,7 +256,19 @@ describe('helm chart against a real API server (server-side dry run)', () => {
       expect(res.stdout).toMatch(/servicemonitor\.monitoring\.coreos\.com\/celeriac created \(server dry run\)/);
       expect(res.stdout).toMatch(/podmonitor\.monitoring\.coreos\.com\/celeriac-workers created \(server dry run\)/);
     }
+    if (file === 'network-policy-values.yaml') {
+      expect(res.stdout).toMatch(/networkpolicy\.networking\.k8s\.io\/celeriac created \(server dry run\)/);
+      expect(res.stdout).toMatch(/networkpolicy\.networking\.k8s\.io\/celeriac-workers created \(server dry run\)/);
+    }
     expect(kinds).toContain('Deployment');
+  });
+
+  it('refuses a NetworkPolicy that the schema let through (the dry run checks the policies)', async () => {
+    const ns = await restrictedNamespace(cp(), 'helm-np');
+    const yaml = await renderChart(cp(), 'celeriac', ns, ['--set', 'crds.install=false', '--set', 'rbac.scope=namespace', '--set', 'networkPolicy.enabled=true', '--set', 'networkPolicy.apiServer.cidrs={10.0.0.300/32}']);
+    const res = await dryRun(yaml);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toMatch(/NetworkPolicy.*invalid[\s\S]*ipBlock\.cidr/);
   });
 
   it('would see a pod that breaks the restricted policy (the check above can fail)', async () => {

@@ -7,11 +7,13 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, realpat
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { sendEmail } from '../../examples/worker-image/tasks/emails.ts';
+import { WORKER_UID } from '../../operator/src/workerpool/desired-deployment.ts';
 import { Client, TaskFailedError } from '../../worker-runtime/src/index.ts';
 import { freePort } from '../../worker-runtime/src/testing/index.ts';
 import { startAppProcess, waitForHttp, type AppProcess } from '../support/app-process.ts';
-import { repoRoot } from '../support/chart.ts';
+import { chartDir, repoRoot } from '../support/chart.ts';
 import { emulateBuild, filesIn, inImage, processOf, type ImageLayout } from '../support/dockerfile/emulate.ts';
 import { parseDockerfile } from '../support/dockerfile/parse.ts';
 import { useNats } from '../support/use-nats.ts';
@@ -53,13 +55,16 @@ describe('images, built without Docker: what they copy and the commands they run
     return proc;
   };
 
-  it.each(Object.entries(dockerfiles))('%s: multi-stage on the official Node 24 slim image, a numeric non-root user, node in exec form', (name) => {
+  it.each(Object.entries(dockerfiles))('%s: multi-stage on the official Node 24 slim image, a numeric UID above 10000 that the pods run as, node in exec form', (name) => {
     const instructions = parseDockerfile(readFileSync(dockerfiles[name as keyof typeof dockerfiles], 'utf8'));
     const froms = instructions.filter((i) => i.keyword === 'FROM').map((i) => i.args);
     expect(instructions.find((i) => i.keyword === 'ARG')?.args).toBe('NODE_IMAGE=node:24-slim');
     expect(froms).toEqual(['${NODE_IMAGE} AS deps', '${NODE_IMAGE}']);
     const image = name === 'operator' ? operator : worker;
-    expect(image.user).toBe('1000:1000');
+    // The UID the chart (operator) and the operator's worker Deployments (workers) run pods as.
+    const uid = name === 'operator' ? (parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as { podSecurityContext: { runAsUser: number } }).podSecurityContext.runAsUser : WORKER_UID;
+    expect(uid).toBeGreaterThan(10_000);
+    expect(image.user).toBe(`${uid}:${uid}`);
     expect(image.entrypoint[0]).toBe('node');
     expect(image.env.NODE_ENV).toBe('production');
   });

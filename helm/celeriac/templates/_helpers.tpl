@@ -74,7 +74,80 @@ the Deployment, so `helm template`, `install` and `upgrade` all stop with the me
 {{- if and (not .Values.serviceAccount.create) (not .Values.serviceAccount.name) }}
 {{- fail "serviceAccount.name is required with serviceAccount.create=false: name the existing ServiceAccount the operator runs as" }}
 {{- end }}
+{{- $np := .Values.networkPolicy }}
+{{- if $np.enabled }}
+{{- range $peer, $what := dict "nats" "NATS" "dns" "cluster DNS" }}
+{{- $v := index $np $peer }}
+{{- if not (or $v.namespaceSelector $v.podSelector $v.cidrs) }}
+{{- fail (printf "networkPolicy.%s needs a namespaceSelector, podSelector or cidrs that say where %s runs" $peer $what) }}
+{{- end }}
+{{- end }}
+{{- if not $np.apiServer.cidrs }}
+{{- fail "networkPolicy.apiServer.cidrs needs at least one CIDR: without it the operator cannot reach the API server" }}
+{{- end }}
+{{- if and $np.workers.enabled (eq .Values.rbac.scope "cluster") (not $np.workers.namespaces) }}
+{{- fail "networkPolicy.workers.namespaces must list the namespaces of your WorkerPools with rbac.scope=cluster (or set networkPolicy.workers.enabled=false)" }}
+{{- end }}
+{{- end }}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.service.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.service.enabled: a ServiceMonitor scrapes through the Service" }}
+{{- end }}
+{{- end }}
+
+{{/*
+NetworkPolicy peers from a { namespaceSelector, podSelector, cidrs } value: one peer for the
+selectors unless both are empty, one ipBlock per CIDR.
+*/}}
+{{- define "celeriac.networkPolicy.peers" -}}
+{{- if or .namespaceSelector .podSelector }}
+- namespaceSelector:
+    {{- toYaml (default (dict) .namespaceSelector) | nindent 4 }}
+  podSelector:
+    {{- toYaml (default (dict) .podSelector) | nindent 4 }}
+{{- end }}
+{{- range .cidrs }}
+- ipBlock:
+    cidr: {{ . }}
+{{- end }}
+{{- end }}
+
+{{/* Egress to cluster DNS and to NATS: what the operator and the workers both need. */}}
+{{- define "celeriac.networkPolicy.dnsAndNatsEgress" -}}
+{{- $np := .Values.networkPolicy }}
+- to:
+    {{- include "celeriac.networkPolicy.peers" $np.dns | trim | nindent 4 }}
+  ports:
+    - protocol: UDP
+      port: 53
+    - protocol: TCP
+      port: 53
+- to:
+    {{- include "celeriac.networkPolicy.peers" $np.nats | trim | nindent 4 }}
+  ports:
+    {{- range $np.nats.ports }}
+    - protocol: TCP
+      port: {{ . }}
+    {{- end }}
+{{- end }}
+
+{{/* Ingress to the metrics/health port only (named `http` in the operator and worker pods). */}}
+{{- define "celeriac.networkPolicy.metricsIngress" -}}
+- ports:
+    - protocol: TCP
+      port: http
+  {{- with .Values.networkPolicy.metricsFrom }}
+  from:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+
+{{/* Namespaces that get a worker NetworkPolicy. */}}
+{{- define "celeriac.networkPolicy.workerNamespaces" -}}
+{{- if .Values.networkPolicy.workers.namespaces }}
+{{- toJson .Values.networkPolicy.workers.namespaces }}
+{{- else if eq .Values.rbac.scope "namespace" }}
+{{- toJson (list (include "celeriac.watchNamespace" .)) }}
+{{- else }}
+{{- toJson (list) }}
 {{- end }}
 {{- end }}

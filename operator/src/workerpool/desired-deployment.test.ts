@@ -21,6 +21,8 @@ describe('desiredDeployment', () => {
     const c = pod.containers[0]!;
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    // A high UID, the image's own: no user of the node, and equal to the image so files match.
+    expect(pod.securityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532 });
     expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
     expect(c.resources?.requests).toBeDefined();
     expect(c.readinessProbe?.httpGet?.path).toBe('/readyz');
