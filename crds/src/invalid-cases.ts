@@ -81,6 +81,7 @@ export const INVALID_CASES: readonly InvalidCase[] = [
   { what: 'ackWait zero', object: tq({ ackWait: '0s' }), field: 'spec.ackWait' },
   { what: 'maxInFlight 0', object: tq({ maxInFlight: 0 }), field: 'spec.maxInFlight' },
   { what: 'maxDeliveries 0', object: tq({ maxDeliveries: 0 }), field: 'spec.maxDeliveries' },
+  { what: 'maxDeliveries as a word', object: tq({ maxDeliveries: 'many' }), field: 'spec.maxDeliveries' },
   {
     what: 'maxDeliveries below retry.maxAttempts',
     object: tq({ maxDeliveries: 3, retry: { maxAttempts: 5 } }),
