@@ -1,9 +1,13 @@
 // The chart's Grafana dashboard and PrometheusRule: rendered only when asked, labelled for the
 // Grafana sidecar and the Prometheus Operator, the rule accepted by the real PrometheusRule CRD,
 // and every metric their PromQL queries one that a real operator and a real worker export.
-import { readFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { Client, PermanentError, Worker, defineTask } from '../../worker-runtime/src/index.ts';
 import type { RunningOperator } from '../../operator/src/operator.ts';
 import { chartDir, manifests, only, renderChart, repoRoot, type Manifest } from '../support/chart.ts';
@@ -59,6 +63,10 @@ function unexported(queries: Array<[string, string]>, exported: Set<string>): st
     return [...q.problems.map((p) => `${where}: ${p}`), ...q.metrics.filter((m) => !exported.has(m)).map((m) => `${where}: ${m} is not exported`)];
   });
 }
+
+// Prometheus's rule checker and evaluator (Debian: apt-get install prometheus). Not a test server
+// the suite builds: without it the evaluation test is skipped, and says so.
+const promtool = spawnSync('promtool', ['--version']).status === 0;
 
 const alertsIn = (yaml: string) => only<RuleManifest>(manifests(yaml), 'PrometheusRule').spec.groups.flatMap((g) => g.rules);
 
@@ -225,5 +233,22 @@ describe('helm chart: Grafana dashboard and PrometheusRule', () => {
     const bad = await cp().kubectl(['apply', '--dry-run=server', '-f', '-'], { input: yaml.replace('for: 15m', 'for: 15 minutes') });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/spec\.groups\[\d+\]\.rules\[\d+\]\.for/);
+  });
+
+  it.skipIf(!promtool)('fires and clears as docs/operations.md says, evaluated by promtool on scraped-like series', async () => {
+    const rule = only<RuleManifest>(manifests(await renderChart(cp(), 'r', 'ns', ['--set', 'crds.install=false', '--set', 'prometheusRule.enabled=true'])), 'PrometheusRule');
+    const dir = mkdtempSync(join(tmpdir(), 'celeriac-rules-'));
+    try {
+      writeFileSync(join(dir, 'full.yml'), stringify({ groups: rule.spec.groups }));
+      const bare = rule.spec.groups.map((g) => ({ ...g, rules: g.rules.map(({ annotations: _, ...r }) => r) }));
+      writeFileSync(join(dir, 'rules.yml'), stringify({ groups: bare }));
+      copyFileSync(join(repoRoot, 'test', 'support', 'fixtures', 'alert-rules.promtool.yaml'), join(dir, 'tests.yml'));
+      const run = promisify(execFile);
+      await expect(run('promtool', ['check', 'rules', join(dir, 'full.yml')])).resolves.toMatchObject({ stdout: expect.stringContaining('SUCCESS: 7 rules found') });
+      const tested = await run('promtool', ['test', 'rules', 'tests.yml'], { cwd: dir }).catch((e: { stdout: string; stderr: string }) => e);
+      expect(`${tested.stdout}${tested.stderr}`).toMatch(/^\s*SUCCESS\s*$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
