@@ -23,8 +23,10 @@ interface Target {
   datasource: { uid: string };
 }
 interface Panel {
+  id: number;
   type: string;
   title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
   datasource?: { uid: string };
   targets?: Target[];
 }
@@ -169,6 +171,17 @@ describe('helm chart: Grafana dashboard and PrometheusRule', () => {
     expect(targets.length).toBeGreaterThan(15);
     for (const p of d.panels.filter((x) => x.type !== 'row')) expect(p.datasource?.uid, p.title).toBe('${datasource}');
     for (const t of targets) expect(t.datasource.uid, t.expr).toBe('${datasource}');
+    // Grafana lays panels out on a 24-column grid; overlapping ones are pushed about on load.
+    const ids = d.panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const cells = new Set<string>();
+    for (const { gridPos: g, title } of d.panels) {
+      expect(g.x + g.w, title).toBeLessThanOrEqual(24);
+      for (let x = g.x; x < g.x + g.w; x++) for (let y = g.y; y < g.y + g.h; y++) {
+        expect(cells.has(`${x},${y}`), `${title} overlaps another panel at ${x},${y}`).toBe(false);
+        cells.add(`${x},${y}`);
+      }
+    }
     // Queue and worker panels follow the variables; pool and operator metrics carry no queue label.
     for (const t of targets.filter((x) => /celeriac_(queue|tasks?)_/.test(x.expr))) expect(t.expr, t.expr).toContain('queue=~"$queue"');
   });
@@ -185,7 +198,7 @@ describe('helm chart: Grafana dashboard and PrometheusRule', () => {
 
   it('would see a query of a made-up metric, a bare histogram name or broken PromQL (the checks above can fail)', () => {
     const d = readDashboard();
-    d.panels.push({ type: 'timeseries', title: 'Invented', targets: [{ expr: 'sum(rate(celeriac_tasks_invented_total[$__rate_interval]))', datasource: { uid: '${datasource}' } }] });
+    d.panels.push({ id: 99, type: 'timeseries', title: 'Invented', gridPos: { x: 0, y: 99, w: 1, h: 1 }, targets: [{ expr: 'sum(rate(celeriac_tasks_invented_total[$__rate_interval]))', datasource: { uid: '${datasource}' } }] });
     expect(unexported(dashboardQueries(d), exported)).toEqual(['panel "Invented": celeriac_tasks_invented_total is not exported']);
     expect(unexported([['x', 'rate(celeriac_task_duration_seconds[5m])']], exported)).toEqual(['x: celeriac_task_duration_seconds is not exported']);
     expect(unexported([['x', 'sum(rate(celeriac_tasks_started_total[5m])']], exported)[0]).toMatch(/^x: syntax error/);
@@ -246,6 +259,46 @@ describe('helm chart: Grafana dashboard and PrometheusRule', () => {
       const run = promisify(execFile);
       await expect(run('promtool', ['check', 'rules', join(dir, 'full.yml')])).resolves.toMatchObject({ stdout: expect.stringContaining('SUCCESS: 7 rules found') });
       const tested = await run('promtool', ['test', 'rules', 'tests.yml'], { cwd: dir }).catch((e: { stdout: string; stderr: string }) => e);
+      expect(`${tested.stdout}${tested.stderr}`).toMatch(/^\s*SUCCESS\s*$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!promtool)('computes what the dashboard panels say, evaluated by promtool on scraped-like series', async () => {
+    // Steady rates over 40 minutes, per second: 2 succeeded, 0.1 dead-lettered, 2.5 started, 0.5
+    // failed; the backlog grows by 1. Half the attempts end within 0.75 s (linear in its bucket).
+    const apps = 'namespace="apps",queue="emails"';
+    const series = (name: string, labels: string, perMinute: number) => ({ series: `${name}{${apps},${labels}}`, values: `0+${perMinute}x40` });
+    const input = [
+      series('celeriac_queue_backlog', 'pod="op-1"', 60),
+      series('celeriac_tasks_succeeded_total', 'task="send",pod="w1"', 120),
+      series('celeriac_tasks_dead_lettered_total', 'task="send",reason="max-attempts",pod="w1"', 6),
+      series('celeriac_tasks_started_total', 'task="send",pod="w1"', 150),
+      series('celeriac_tasks_failed_total', 'task="send",pod="w1"', 30),
+      ...[['0.5', 30], ['1', 90], ['5', 120], ['+Inf', 120]].map(([le, n]) => series('celeriac_task_duration_seconds_bucket', `task="send",outcome="succeeded",le="${le}",pod="w1"`, n as number)),
+    ];
+    const d = readDashboard();
+    const expr = (title: string, i: number) => d.panels.find((p) => p.title === title)!.targets![i]!.expr.replaceAll('$__rate_interval', '5m').replace(/\$\w+/g, '.*');
+    const queue = `{${apps.replace(',', ', ')}}`;
+    const cases: Array<[string, number, string, number]> = [
+      ['Arrivals and completions', 0, queue, 2],
+      ['Arrivals and completions', 1, queue, 3.1],
+      ['Failure ratio', 0, queue, 0.2],
+      ['Task duration', 0, '{}', 0.75],
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'celeriac-dashboard-'));
+    try {
+      writeFileSync(join(dir, 'none.yml'), 'groups: []\n');
+      const tests = (c: typeof cases) => c.map(([title, i, labels, value]) => ({ expr: expr(title, i), eval_time: '30m', exp_samples: [{ labels, value }] }));
+      // Without any dead letter yet (no such series), arrivals are still completions plus growth.
+      const noDeadLetters = input.filter((x) => !x.series.startsWith('celeriac_tasks_dead_lettered_total'));
+      const groups = [
+        { interval: '1m', input_series: input, promql_expr_test: tests(cases) },
+        { interval: '1m', input_series: noDeadLetters, promql_expr_test: tests([['Arrivals and completions', 1, queue, 3]]) },
+      ];
+      writeFileSync(join(dir, 'tests.yml'), stringify({ rule_files: ['none.yml'], tests: groups }));
+      const tested = await promisify(execFile)('promtool', ['test', 'rules', 'tests.yml'], { cwd: dir }).catch((e: { stdout: string; stderr: string }) => e);
       expect(`${tested.stdout}${tested.stderr}`).toMatch(/^\s*SUCCESS\s*$/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
