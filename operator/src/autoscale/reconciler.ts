@@ -131,7 +131,7 @@ export class AutoscaleReconciler implements Reconciler {
     }
     mem.scaling = decision.nextState;
     this.memory.set(id, mem);
-    this.deps.metrics.observe(key.namespace ?? '', key.name, { backlog, desired: decision.replicas, current });
+    this.deps.metrics.observe(key.namespace ?? '', key.name, { backlog, desired: decision.replicas, current, ready });
 
     // Leadership ended while we read the backlog (a replica paused past its lease resumes with a
     // reconcile already started): the decision rests on a stale view and the new leader's own.
