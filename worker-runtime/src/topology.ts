@@ -31,6 +31,12 @@ export interface QueueSettings {
   ackWaitMs: number;
   /** Tasks delivered and not yet acked, across all workers (JetStream max_ack_pending). */
   maxInFlight: number;
+  /**
+   * The server's bound on deliveries of one task (JetStream max_deliver), whatever the workers do;
+   * past it a worker dead-letters the task (reason `max-deliveries`). Must exceed every task's
+   * maxAttempts plus handbacks. Default DEFAULTS.maxDeliveries.
+   */
+  maxDeliveries?: number;
   duplicateWindowMs: number;
   deadLetter: { enabled: boolean; maxAgeMs: number; maxMessages: number; maxBytes: number };
   results: { enabled: boolean; ttlMs: number; maxBytes: number };
@@ -48,6 +54,7 @@ export function defaultQueueSettings(queue: string, overrides: Partial<QueueSett
     discard: 'new',
     ackWaitMs: DEFAULTS.ackWaitMs,
     maxInFlight: 10_000,
+    maxDeliveries: DEFAULTS.maxDeliveries,
     duplicateWindowMs: DEFAULTS.duplicateWindowMs,
     deadLetter: { enabled: true, maxAgeMs: DEFAULTS.deadLetterMaxAgeMs, maxMessages: 0, maxBytes: 0 },
     results: { enabled: true, ttlMs: DEFAULTS.resultTtlMs, maxBytes: 0 },
@@ -87,8 +94,9 @@ export function desiredConsumer(s: QueueSettings): Partial<ConsumerConfig> & { d
     deliver_policy: DeliverPolicy.All,
     ack_wait: ns(s.ackWaitMs),
     max_ack_pending: s.maxInFlight,
-    // Attempts are counted by the worker per task (tasks differ); the server never gives up on its own.
-    max_deliver: -1,
+    // Attempts are counted by the worker per task (tasks differ). This is the backstop for a task
+    // that never reports back (it kills its worker every time): see worker/max-deliveries.ts.
+    max_deliver: s.maxDeliveries ?? DEFAULTS.maxDeliveries,
     filter_subject: n.taskSubjects,
   };
 }
