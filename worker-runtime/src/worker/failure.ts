@@ -39,7 +39,7 @@ export async function deadLetter(
   const copy = await recordDeath(sourceOfDelivery(msg), env.id, { ...env.record(), startedAt }, reason, error, deps);
   msg.term(`${reason}: ${error.message}`.slice(0, 200));
   deps.metrics.deadLettered(task || 'unknown', reason);
-  deps.log.warn({ task, id: env.id, reason, error: error.message, attempts: env.attempts, ...copy }, 'task dead-lettered');
+  deps.log.warn({ task, id: env.id, reason, error: error.message, attempts: env.attempts, deadLetter: copy }, 'task dead-lettered');
 }
 
 /** What became of the dead-letter copy, for the record and the log. */
@@ -61,16 +61,21 @@ export async function recordDeath(
   // Ids from foreign publishers may not be valid KV keys; such results are simply not recorded.
   if (deps.results && isValidTaskId(id)) {
     const now = Date.now();
-    // The record is bounded like the dead letter's headers: a huge message must not make it unwritable.
-    const bounded = { message: error.message.slice(0, MAX_RECORD_ERROR_CHARS), type: error.type, ...(error.stack ? { stack: error.stack.slice(0, MAX_RECORD_ERROR_CHARS) } : {}) };
     await deps.results
-      .write({ ...base, id, state: deadState(reason), finishedAt: now, updatedAt: now, error: bounded, ...(copy ? { deadLetter: copy } : {}) })
+      .write({ ...base, id, state: deadState(reason), finishedAt: now, updatedAt: now, error: bounded(error), ...(copy ? { deadLetter: copy } : {}) })
       .catch((err: unknown) => deps.log.warn({ err, id }, 'could not record dead state'));
   }
   return copy;
 }
 
+/** A final record must be writable: a megabyte error message would fail it as it failed the dead letter. */
 const MAX_RECORD_ERROR_CHARS = 4000;
+
+const bounded = (e: ReturnType<typeof describeError>): ReturnType<typeof describeError> => ({
+  message: e.message.slice(0, MAX_RECORD_ERROR_CHARS),
+  type: e.type,
+  ...(e.stack ? { stack: e.stack.slice(0, MAX_RECORD_ERROR_CHARS) } : {}),
+});
 
 /** Writes the dead letter, trying a few times (DEFAULTS.deadLetterWriteAttempts); never rejects. */
 async function writeDeadLetter(src: DeadLetterSource, info: DeadLetterInfo, deps: RunDeps): Promise<DeadLetterCopy> {

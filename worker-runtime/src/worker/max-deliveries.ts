@@ -102,7 +102,7 @@ export class MaxDeliveriesListener {
     const src = { subject: stored.subject, data: stored.data, headers: h, stream: this.stream, streamSeq: stored.seq };
     const copy = await recordDeath(src, id, { task, attempts, enqueuedAt }, 'max-deliveries', error, deps);
     deps.metrics.deadLettered(task || 'unknown', 'max-deliveries');
-    deps.log.warn({ task, id, reason: 'max-deliveries', attempts, streamSeq: stored.seq, ...copy }, 'task dead-lettered');
+    deps.log.warn({ task, id, reason: 'max-deliveries', attempts, streamSeq: stored.seq, deadLetter: copy }, 'task dead-lettered');
     return copy;
   }
 }
