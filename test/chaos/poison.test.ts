@@ -9,11 +9,11 @@ import { Client, listDeadLetters, queueNames, taskSubject } from '../../worker-r
 import { work } from '../support/chaos-tasks.ts';
 import { readLedger } from '../support/chaos-ledger.ts';
 import { drained, percentile, report, useChaosNats } from '../support/chaos.ts';
-import { alwaysFails, hangs, killsItsWorker, throwsLater } from '../support/poison-tasks.ts';
+import { alwaysFails, hangs, killsItsWorker } from '../support/poison-tasks.ts';
 import { createQueue, uniqueQueue, waitFor } from '../support/queue.ts';
 
 const HEALTHY = 3_000;
-const FLOOD = { notJson: 1_000, badUtf8: 1_000, unknownTask: 1_000, nearLimit: 30, failing: 300, hanging: 8, throwingLater: 200 };
+const FLOOD = { notJson: 1_000, badUtf8: 1_000, unknownTask: 1_000, nearLimit: 30, failing: 300, hanging: 8 };
 /** Deliveries of bad messages: once each for those dead-lettered at sight, maxAttempts for the failing and hanging. */
 const BAD_DELIVERIES = FLOOD.notJson + FLOOD.badUtf8 + FLOOD.unknownTask + FLOOD.nearLimit + FLOOD.failing * 3 + FLOOD.hanging * 2;
 /**
@@ -60,7 +60,6 @@ describe('poison messages, malformed floods and oversized payloads', () => {
       for (let n = 0; n < FLOOD.nearLimit; n++) sends.push(raw(workSubject, junk));
       for (let n = 0; n < FLOOD.failing; n++) sends.push(() => client.enqueue(alwaysFails, { n }).then(() => undefined));
       for (let n = 0; n < FLOOD.hanging; n++) sends.push(() => client.enqueue(hangs, { n }).then(() => undefined));
-      for (let n = 0; n < FLOOD.throwingLater; n++) sends.push(() => client.enqueue(throwsLater, { n }).then(() => undefined));
     }
     shuffle(sends);
     const t0 = Date.now();
@@ -109,10 +108,9 @@ describe('poison messages, malformed floods and oversized payloads', () => {
       expect(deadOn('no.such.task')).toBe(FLOOD.unknownTask);
       expect(deadOn(alwaysFails.name)).toBe(FLOOD.failing);
       expect(deadOn(hangs.name)).toBe(FLOOD.hanging);
-      expect(deadOn(throwsLater.name)).toBe(0);
-      // No input took a worker down: the stray exceptions were logged, the processes still serve.
+      // No input took a worker down. (An exception thrown outside any task does, by design: the
+      // process is replaced; test/integration/worker-crash.test.ts covers that.)
       expect(r.alive).toEqual([true, true]);
-      expect(r.output).toContain('uncaught exception in task code');
     }
 
     const slowdown = flooded.makespanMs / baseline.makespanMs;

@@ -1,5 +1,5 @@
 // Poison tasks for test/chaos/poison.test.ts, loaded by celeriac-worker processes next to
-// chaos-tasks.ts: tasks that always fail, hang past their timeout, or throw out of band.
+// chaos-tasks.ts: tasks that always fail, hang past their timeout, or kill their worker.
 import { defineTask } from '../../worker-runtime/src/index.ts';
 
 /** Fails every attempt: retried twice after 100 ms, then dead-lettered. */
@@ -15,14 +15,6 @@ export const alwaysFails = defineTask(
 export const hangs = defineTask('poison.hang', (_: { n: number }) => new Promise<never>(() => undefined), {
   timeoutMs: 1_000,
   retry: { maxAttempts: 2, backoff: { type: 'fixed', delayMs: 100 } },
-});
-
-/** Succeeds, but leaves an exception thrown later, outside any task: the process must survive it. */
-export const throwsLater = defineTask('poison.throws-later', (p: { n: number }) => {
-  setTimeout(() => {
-    throw new Error(`stray exception after task ${p.n}`);
-  }, 1);
-  return p.n;
 });
 
 /**

@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startNats, type NatsServer } from './nats.ts';
+import type { NatsServerOptions } from '../../worker-runtime/src/testing/nats-server.ts';
 import { connectTo } from './queue.ts';
 
 export interface UsedNats {
@@ -14,11 +15,11 @@ export interface UsedNats {
  * A nats-server and a connection for the test file: started before its tests, closed and stopped
  * after. Call at the top of a describe block; read `server` and `nc` inside tests.
  */
-export function useNats(): UsedNats {
+export function useNats(opts: Omit<NatsServerOptions, 'binary'> = {}): UsedNats {
   let server: NatsServer | undefined;
   let nc: NatsConnection | undefined;
   beforeAll(async () => {
-    server = await startNats();
+    server = await startNats(opts);
     nc = await connectTo(server.url);
   });
   afterAll(async () => {

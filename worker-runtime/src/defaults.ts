@@ -32,6 +32,26 @@ export const DEFAULTS = {
   resultTimeoutMs: 60_000,
   /** Dead letters are kept two weeks: time to notice, fix and replay. */
   deadLetterMaxAgeMs: 14 * 24 * 60 * 60_000,
+  /**
+   * Writes of one dead letter before the task is terminated without one (the result record says
+   * so). Enough to ride out a leader election or a slow ack; unbounded, a dead letter that can
+   * never be written would be redelivered for ever.
+   */
+  deadLetterWriteAttempts: 3,
+  /** First wait between those writes, doubling: 0.5 + 1 s, well inside the 30 s ack wait. */
+  deadLetterRetryDelayMs: 500,
+  /**
+   * The server's bound on deliveries of one task (the consumer's max_deliver), whatever the worker
+   * does. It must exceed any task's maxAttempts plus the handbacks a task can see (a nak on each
+   * shutdown, on a lost result write): 100 leaves room for both, and still ends a message that
+   * kills its worker every time. At the bound, a worker dead-letters it (reason max-deliveries).
+   */
+  maxDeliveries: 100,
+  /**
+   * Drain after an uncaught exception: short, since the process is in an unknown state; running
+   * tasks get this long to finish, the rest are handed back. Well under the SIGTERM drain.
+   */
+  crashDrainTimeoutMs: 5_000,
   /** Consume loop restarts back off up to this, so a missing stream does not spin the CPU. */
   consumeRestartMaxDelayMs: 10_000,
   /**

@@ -3,19 +3,51 @@
  * throws them to tell the caller whether trying again can help.
  */
 
+/**
+ * Brands of the errors that carry a decision across package copies. An app and the worker image
+ * can each hold their own copy of `celeriac`; an error thrown from the app's copy then fails
+ * `instanceof` in the worker's, and a permanent failure would be retried. `Symbol.for` names one
+ * symbol in every copy (and realm), so the brand survives; BullMQ checks `name` for the same reason.
+ */
+const PERMANENT_BRAND = Symbol.for('celeriac.error.permanent');
+const RETRY_LATER_BRAND = Symbol.for('celeriac.error.retry-later');
+
 /** The task can never succeed (bad input, a business rule): skip remaining retries and dead-letter it. */
 export class PermanentError extends Error {
   override readonly name = 'PermanentError';
+  readonly [PERMANENT_BRAND] = true;
 }
 
 /** Try again after exactly `delayMs` (e.g. a rate-limited API said when), counting as an attempt. */
 export class RetryLater extends Error {
   override readonly name = 'RetryLater';
+  readonly [RETRY_LATER_BRAND] = true;
   readonly delayMs: number;
   constructor(delayMs: number, message = `retry in ${delayMs} ms`) {
     super(message);
     this.delayMs = delayMs;
   }
+}
+
+const hasBrand = (err: unknown, brand: symbol): boolean =>
+  typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[brand] === true;
+// Not `instanceof Error`: an error from another realm (a vm context, a worker thread) fails that too.
+const hasName = (err: unknown, name: string): boolean => typeof err === 'object' && err !== null && (err as { name?: unknown }).name === name;
+
+/**
+ * A PermanentError from any copy of the package: `instanceof`, its brand, or its name (a copy
+ * older than the brand). Subclasses (PayloadValidationError, an app's own) carry the brand.
+ */
+export function isPermanentError(err: unknown): boolean {
+  return err instanceof PermanentError || hasBrand(err, PERMANENT_BRAND) || hasName(err, 'PermanentError');
+}
+
+/** A RetryLater from any copy of the package, with its delay; undefined for anything else. */
+export function retryLaterDelay(err: unknown): number | undefined {
+  const branded = err instanceof RetryLater || hasBrand(err, RETRY_LATER_BRAND) || hasName(err, 'RetryLater');
+  if (!branded) return undefined;
+  const delayMs = (err as { delayMs?: unknown }).delayMs;
+  return typeof delayMs === 'number' && Number.isFinite(delayMs) ? Math.max(0, delayMs) : undefined;
 }
 
 /** The handler ran past its timeout; retried like any other failure. */
@@ -69,7 +101,9 @@ export type DeadReason =
   | 'invalid-payload'
   | 'too-large'
   | 'permanent-error'
-  | 'max-attempts';
+  | 'max-attempts'
+  /** The server's delivery bound (the consumer's max_deliver) was reached: see docs/reliability.md. */
+  | 'max-deliveries';
 
 /** Normalises anything a handler threw (strings, objects, undefined) into a message, type and stack. */
 export function describeError(err: unknown): { message: string; type: string; stack?: string } {

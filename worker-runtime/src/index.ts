@@ -36,7 +36,7 @@ export {
   isValidQueueName,
   isValidTaskName,
 } from './protocol.ts';
-export type { QueueNames, ResultRecord, TaskState } from './protocol.ts';
+export type { DeadTruncation, QueueNames, ResultRecord, TaskState } from './protocol.ts';
 export {
   defaultQueueSettings,
   desiredTaskStream,

@@ -39,7 +39,19 @@ export const HEADERS = {
   deadSubject: 'Celeriac-Dead-Subject',
   deadAt: 'Celeriac-Dead-At',
   deadStreamSeq: 'Celeriac-Dead-Stream-Seq',
+  /** What was cut to fit the server's max_payload, e.g. `stack,error,body` (DEAD_TRUNCATIONS). */
+  deadTruncated: 'Celeriac-Dead-Truncated',
+  /** Size of the original body when the dead letter had to go without it. */
+  deadBodyBytes: 'Celeriac-Dead-Body-Bytes',
 } as const;
+
+/**
+ * Parts of a dead letter that may be cut to fit the server's max_payload, in the order they are
+ * listed: `stack` and `error` (trimmed or left out), `body` (left out; it cannot be replayed),
+ * `headers` (the original's metadata headers left out).
+ */
+export const DEAD_TRUNCATIONS = ['stack', 'error', 'body', 'headers'] as const;
+export type DeadTruncation = (typeof DEAD_TRUNCATIONS)[number];
 
 export function isValidQueueName(name: string): boolean {
   return name.length <= QUEUE_NAME_RULE.maxLength && QUEUE_NAME.test(name);
@@ -128,6 +140,15 @@ export interface ResultRecord {
   retryAt?: number;
   /** The last value the handler reported with `ctx.progress()`. */
   progress?: unknown;
+  /** For `failed` and `dead` on a queue with dead letters: where the copy went and what it lost. */
+  deadLetter?: {
+    /** Sequence in the dead-letter stream; absent when no copy could be written. */
+    seq?: number;
+    /** Parts left out to fit the server's max_payload (the `Celeriac-Dead-Truncated` header). */
+    truncated?: DeadTruncation[];
+    /** Why no copy was written: the task ended without one. */
+    error?: string;
+  };
 }
 
 const encoder = new TextEncoder();

@@ -31,7 +31,11 @@ export interface QueueSettings {
   ackWaitMs: number;
   /** Tasks delivered and not yet acked, across all workers (JetStream max_ack_pending). */
   maxInFlight: number;
-  /** Deliveries of one task message before the server stops (JetStream max_deliver). */
+  /**
+   * The server's bound on deliveries of one task (JetStream max_deliver), whatever the workers do;
+   * past it a worker dead-letters the task (reason `max-deliveries`). Must exceed every task's
+   * maxAttempts plus handbacks. Default DEFAULTS.maxDeliveries.
+   */
   maxDeliveries: number;
   /** How long a task no worker registers is handed back before it is dead-lettered as unknown-task. */
   unknownTaskGraceMs: number;
@@ -52,7 +56,7 @@ export function defaultQueueSettings(queue: string, overrides: Partial<QueueSett
     discard: 'new',
     ackWaitMs: DEFAULTS.ackWaitMs,
     maxInFlight: 10_000,
-    maxDeliveries: 100,
+    maxDeliveries: DEFAULTS.maxDeliveries,
     unknownTaskGraceMs: 600_000,
     duplicateWindowMs: DEFAULTS.duplicateWindowMs,
     deadLetter: { enabled: true, maxAgeMs: DEFAULTS.deadLetterMaxAgeMs, maxMessages: 0, maxBytes: 0 },
@@ -93,8 +97,9 @@ export function desiredConsumer(s: QueueSettings): Partial<ConsumerConfig> & { d
     deliver_policy: DeliverPolicy.All,
     ack_wait: ns(s.ackWaitMs),
     max_ack_pending: s.maxInFlight,
-    // Attempts are counted by the worker per task (tasks differ); the server never gives up on its own.
-    max_deliver: -1,
+    // Attempts are counted by the worker per task (tasks differ). This is the backstop for a task
+    // that never reports back (it kills its worker every time): see worker/max-deliveries.ts.
+    max_deliver: s.maxDeliveries,
     filter_subject: n.taskSubjects,
   };
 }

@@ -1,10 +1,37 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { connectNats, describeConnection } from '../connection.ts';
+import { DEFAULTS } from '../defaults.ts';
 import { startHealthServer } from '../worker/http.ts';
 import { Worker } from '../worker/worker.ts';
 import { ConfigError, readWorkerConfig } from './config.ts';
 import { loadTasks } from './load-tasks.ts';
 import { settingsFromSecretDir } from './secret-dir.ts';
+import { ProcessStop } from './process-stop.ts';
+
+/** Past the crash drain, the drain itself is presumed stuck (the process state is unknown): exit anyway. */
+const CRASH_EXIT_GRACE_MS = 5_000;
+
+/**
+ * An uncaught exception leaves the process in an unknown state (Node's default is to crash; a
+ * Celery worker process is replaced). Stop pulling, drain briefly, exit 1 so Kubernetes
+ * restarts the pod; unfinished tasks are handed back and run on another worker. An unhandled
+ * rejection is different: a task's stray promise, with nothing left half-done on the stack, so it
+ * stays logged and not fatal (docs/reliability.md).
+ */
+function crashOnUncaughtException(log: Logger): void {
+  process.on('uncaughtException', (err) => {
+    if (stop.current) {
+      log.error({ err }, 'uncaught exception while stopping');
+    } else {
+      log.fatal({ err, drainTimeoutMs: DEFAULTS.crashDrainTimeoutMs }, 'uncaught exception in task code; draining and exiting so the worker is replaced');
+      setTimeout(() => {
+        log.fatal('drain after uncaught exception did not finish; exiting');
+        process.exit(1);
+      }, DEFAULTS.crashDrainTimeoutMs + CRASH_EXIT_GRACE_MS);
+    }
+    stop.request({ why: 'uncaught exception', exitCode: 1, drainTimeoutMs: DEFAULTS.crashDrainTimeoutMs });
+  });
+}
 
 /**
  * The worker process of the runtime image (`celeriac-worker`). Exit codes: 0 after a graceful
@@ -23,7 +50,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const log = pino({ name: 'celeriac-worker', level: config.logLevel, base: { queue: config.queue, worker: config.name } });
   // A task's stray promise must not take the whole worker (and its other tasks) down with it.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection in task code'));
-  process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception in task code'));
+  crashOnUncaughtException(log);
 
   let tasks;
   try {
@@ -61,25 +88,19 @@ export async function main(argv: string[], env: Record<string, string | undefine
       break;
     } catch (e) {
       log.warn({ error: (e as Error).message, retryInMs: delay }, 'cannot start consuming yet');
-      if (stopRequested) return 0;
+      if (stop.current) return stop.code;
       await new Promise((r) => setTimeout(r, delay));
     }
   }
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, 'stopping');
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-    if (stopRequested) resolve();
-  });
-  await worker.close(config.drainTimeoutMs);
+  const request = await stop.requested;
+  log.info({ why: request.why }, 'stopping');
+  await worker.close(request.drainTimeoutMs ?? config.drainTimeoutMs);
   http?.close();
   await nc.drain().catch(() => undefined);
-  return 0;
+  return stop.code;
 }
 
-let stopRequested = false;
-process.once('SIGTERM', () => (stopRequested = true));
-process.once('SIGINT', () => (stopRequested = true));
+// Listening from import on: a SIGTERM while the task modules load must still stop the worker.
+const stop = new ProcessStop();
+process.once('SIGTERM', () => stop.request({ why: 'SIGTERM', exitCode: 0 }));
+process.once('SIGINT', () => stop.request({ why: 'SIGINT', exitCode: 0 }));

@@ -13,6 +13,8 @@ export interface NatsServerOptions {
   storeDir?: string;
   /** Fixed client port, e.g. to restart a server on the same address. */
   port?: number;
+  /** The server's max_payload in bytes (NATS' default is 1 MiB), e.g. to test messages near it cheaply. */
+  maxPayload?: number;
   /** Cluster settings for a multi-node test cluster. */
   cluster?: { name: string; serverName: string; port: number; routes: number[] };
 }
@@ -46,6 +48,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     `http: "127.0.0.1:${monitorPort}"`,
     `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
   ];
+  if (opts.maxPayload !== undefined) lines.push(`max_payload: ${opts.maxPayload}`);
   if (opts.cluster) {
     const c = opts.cluster;
     lines.push(`server_name: ${JSON.stringify(c.serverName)}`);

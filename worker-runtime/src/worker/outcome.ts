@@ -1,4 +1,4 @@
-import { PermanentError, RetryLater, describeError, type DeadReason } from '../errors.ts';
+import { describeError, isPermanentError, retryLaterDelay, type DeadReason } from '../errors.ts';
 import { backoffDelay, type RetryPolicy } from '../retry.ts';
 
 /** What to do with a task whose attempt failed. Pure: the worker carries it out. */
@@ -8,9 +8,10 @@ export type FailureOutcome =
 
 export function decideFailure(err: unknown, attempt: number, policy: RetryPolicy, random?: () => number): FailureOutcome {
   const error = describeError(err);
-  if (err instanceof PermanentError) return { kind: 'dead', reason: 'permanent-error', error };
+  // Brand checks, not instanceof: the error may come from the app's own copy of the package.
+  if (isPermanentError(err)) return { kind: 'dead', reason: 'permanent-error', error };
   if (attempt >= policy.maxAttempts) return { kind: 'dead', reason: 'max-attempts', error };
-  const delayMs = err instanceof RetryLater ? Math.max(0, err.delayMs) : backoffDelay(policy.backoff, attempt, random);
+  const delayMs = retryLaterDelay(err) ?? backoffDelay(policy.backoff, attempt, random);
   return { kind: 'retry', delayMs, error };
 }
 

@@ -28,6 +28,8 @@ export interface RunDeps {
   metrics: WorkerMetrics;
   log: Logger;
   maxPayloadBytes: number;
+  /** The server's max_payload now (it can change on reconnect): the budget of a dead letter. */
+  maxPayload(): number;
   /** False when the queue has dead letters off: bad tasks are then only terminated (and logged). */
   deadLetters: boolean;
   /** Aborted when the worker shuts down: handlers see it through ctx.signal. */

@@ -14,6 +14,7 @@ import { AckBatch } from './ack-batch.ts';
 import { runTask, type RegisteredTask, type RunDeps } from './run-task.ts';
 import { Semaphore } from './semaphore.ts';
 import { WorkerHeartbeat } from './heartbeat.ts';
+import { MaxDeliveriesListener } from './max-deliveries.ts';
 
 export interface WorkerOptions {
   queue: string;
@@ -59,6 +60,7 @@ export class Worker {
   private loop: ConsumeLoop | undefined;
   private inFlight: InFlight | undefined;
   private heartbeat: WorkerHeartbeat | undefined;
+  private maxDeliveries: MaxDeliveriesListener | undefined;
   private consuming = false;
   private connected = true;
   private closing: Promise<void> | undefined;
@@ -135,10 +137,12 @@ export class Worker {
       metrics: this.metrics,
       log: this.log,
       maxPayloadBytes: this.opts.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes,
+      maxPayload: () => this.nc.info?.max_payload ?? DEFAULTS.maxPayloadBytes,
       deadLetters,
       shutdown: this.shutdown.signal,
       onCompleted: () => this.completed++,
     };
+    this.maxDeliveries = new MaxDeliveriesListener(this.nc, deps);
     const dispatch = (m: JsMsg) => runTask(m, deps, this.releaseSlot);
     this.loop = new ConsumeLoop(jetstream(this.nc, { timeout: DEFAULTS.consumerLookupTimeoutMs }), {
       stream: names.stream,
@@ -214,6 +218,7 @@ export class Worker {
         }
       }
       this.inFlight?.close();
+      await this.maxDeliveries?.close();
       await this.heartbeat?.close();
       // Acks and naks are fire-and-forget: make sure they left before the process exits.
       this.acks.flush();

@@ -1,0 +1,11 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from './defaults.ts';
+import { defaultQueueSettings, desiredConsumer } from './topology.ts';
+
+describe('desiredConsumer', () => {
+  it('bounds deliveries on the server, by default above any task’s attempts', () => {
+    expect(desiredConsumer(defaultQueueSettings('q')).max_deliver).toBe(DEFAULTS.maxDeliveries);
+    expect(DEFAULTS.maxDeliveries).toBeGreaterThan(DEFAULTS.maxAttempts);
+    expect(desiredConsumer(defaultQueueSettings('q', { maxDeliveries: 7 })).max_deliver).toBe(7);
+  });
+});
