@@ -39,6 +39,12 @@ export const HEADERS = {
   deadSubject: 'Celeriac-Dead-Subject',
   deadAt: 'Celeriac-Dead-At',
   deadStreamSeq: 'Celeriac-Dead-Stream-Seq',
+  /** Times a worker that did not know the task handed it back (worker/handoff.ts). */
+  handoffs: 'Celeriac-Handoffs',
+  /** When a worker first found the task unknown, ms since the epoch: the grace period runs from here. */
+  unknownSince: 'Celeriac-Unknown-Since',
+  /** Deliveries of earlier copies of a handed-back task: counted into its attempt number. */
+  priorAttempts: 'Celeriac-Prior-Attempts',
 } as const;
 
 export function isValidQueueName(name: string): boolean {

@@ -34,6 +34,12 @@ export interface QueueSettings {
   duplicateWindowMs: number;
   deadLetter: { enabled: boolean; maxAgeMs: number; maxMessages: number; maxBytes: number };
   results: { enabled: boolean; ttlMs: number; maxBytes: number };
+  /**
+   * A task no live worker knows (a rolling upgrade's old pods meet a new task) is handed back for
+   * this long before it is dead-lettered as `unknown-task`. Not a JetStream setting: workers get
+   * it as `WorkerOptions.unknownTaskGraceMs` (the operator sets CELERIAC_UNKNOWN_TASK_GRACE_MS).
+   */
+  unknownTaskGraceMs: number;
 }
 
 export function defaultQueueSettings(queue: string, overrides: Partial<QueueSettings> = {}): QueueSettings {
@@ -51,6 +57,7 @@ export function defaultQueueSettings(queue: string, overrides: Partial<QueueSett
     duplicateWindowMs: DEFAULTS.duplicateWindowMs,
     deadLetter: { enabled: true, maxAgeMs: DEFAULTS.deadLetterMaxAgeMs, maxMessages: 0, maxBytes: 0 },
     results: { enabled: true, ttlMs: DEFAULTS.resultTtlMs, maxBytes: 0 },
+    unknownTaskGraceMs: DEFAULTS.unknownTaskGraceMs,
     ...overrides,
   };
 }

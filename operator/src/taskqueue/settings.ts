@@ -1,5 +1,5 @@
 import { parseByteSize, parseDuration, queueNameOf, type TaskQueue } from '@celeriac/crds';
-import type { QueueSettings, RetryPolicy } from 'celeriac';
+import { DEFAULTS, type QueueSettings, type RetryPolicy } from 'celeriac';
 
 const ms = (d: string | undefined) => (d ? parseDuration(d) : 0);
 const bytes = (b: string | number | undefined) => (b === undefined ? 0 : parseByteSize(b));
@@ -29,6 +29,7 @@ export function queueSettingsOf(tq: TaskQueue): QueueSettings {
       maxBytes: bytes(s.deadLetter.maxBytes),
     },
     results: { enabled: s.results.enabled, ttlMs: ms(s.results.ttl), maxBytes: bytes(s.results.maxBytes) },
+    unknownTaskGraceMs: DEFAULTS.unknownTaskGraceMs,
   };
 }
 
