@@ -43,6 +43,11 @@ export const TASK_QUEUE_DEFAULTS = {
   dedupeWindow: '2m',
   /** Deleting a TaskQueue object must never silently destroy queued tasks. */
   deletionPolicy: 'Retain',
+  /**
+   * A rolling upgrade replaces pods within minutes (a Deployment's progress deadline is 10 min):
+   * a task only new pods know waits that long for one to come back before it is dead-lettered.
+   */
+  unknownTaskGracePeriod: '10m',
 } as const;
 
 export const WORKER_POOL_DEFAULTS = {

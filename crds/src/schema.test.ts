@@ -144,6 +144,7 @@ describe('defaulting', () => {
       deadLetter: { enabled: true, maxAge: '336h' },
       results: { enabled: true, ttl: '24h' },
       dedupeWindow: '2m',
+      unknownTaskGracePeriod: '10m',
       deletionPolicy: 'Retain',
     });
   });

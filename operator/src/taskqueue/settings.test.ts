@@ -16,6 +16,7 @@ describe('queueSettingsOf', () => {
       duplicateWindowMs: 120_000,
       deadLetter: { enabled: true, maxAgeMs: 336 * 3_600_000 },
       results: { enabled: true, ttlMs: 24 * 3_600_000 },
+      unknownTaskGraceMs: 10 * 60_000,
     });
   });
 

@@ -29,7 +29,8 @@ export function queueSettingsOf(tq: TaskQueue): QueueSettings {
       maxBytes: bytes(s.deadLetter.maxBytes),
     },
     results: { enabled: s.results.enabled, ttlMs: ms(s.results.ttl), maxBytes: bytes(s.results.maxBytes) },
-    unknownTaskGraceMs: DEFAULTS.unknownTaskGraceMs,
+    // An object stored before the field existed is defaulted on read; a hand-built one may lack it.
+    unknownTaskGraceMs: s.unknownTaskGracePeriod ? parseDuration(s.unknownTaskGracePeriod) : DEFAULTS.unknownTaskGraceMs,
   };
 }
 
