@@ -9,6 +9,8 @@
  * - Results: KV bucket `CELERIAC_<QUEUE>_RESULTS`, key = task id, value = ResultRecord JSON.
  * - Dead letters: subject `celeriac.<queue>.dead.<task>`, original body and headers plus
  *   `Celeriac-Dead-*` headers.
+ * - Hand-backs: a worker that does not know a task republishes it with `Celeriac-Handoffs`,
+ *   `Celeriac-Unknown-Since` and `Celeriac-Prior-Attempts` (worker/handoff.ts).
  */
 
 /**
