@@ -1,6 +1,8 @@
-import type { Subscription } from '@nats-io/nats-core';
+import { jetstream } from '@nats-io/jetstream';
+import { headers, type Subscription } from '@nats-io/nats-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, DEFAULTS, Worker, defineTask, listDeadLetters, type TaskDefinition, type WorkerOptions } from '../../worker-runtime/src/index.ts';
+import { ResultStore } from '../../worker-runtime/src/results.ts';
 import { useNats } from '../support/use-nats.ts';
 import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 
@@ -74,6 +76,20 @@ describe('tasks only some workers know (rolling upgrade)', () => {
     // Idempotency survives the hand-backs: the same keys are still duplicates.
     const again = await Promise.all(Array.from({ length: 20 }, (_, i) => client.enqueue(x, i, { idempotencyKey: `x-${queue}-${i}` })));
     expect(again.map((h) => h.duplicate)).toEqual(again.map(() => true));
+  });
+
+  it('counts the attempts of earlier copies of a handed-back task into its attempt number', async () => {
+    const { queue } = await setup();
+    await startWorker(queue, 'new', [x]);
+    // A copy as an old worker writes it for a task that had two deliveries before it was handed back.
+    const h = headers();
+    h.set('Celeriac-Id', 'handed-back-1');
+    h.set('Celeriac-Handoffs', '1');
+    h.set('Celeriac-Unknown-Since', String(Date.now()));
+    h.set('Celeriac-Prior-Attempts', '2');
+    await jetstream(nats.nc).publish(`celeriac.${queue}.tasks.x`, new TextEncoder().encode('7'), { headers: h });
+    const rec = await new ResultStore(nats.nc, queue).waitFinal('handed-back-1', 5000);
+    expect(rec).toMatchObject({ state: 'succeeded', attempts: 3, result: { n: 7, attempt: 3 } });
   });
 
   it('dead-letters a task no worker of the queue has registered, once the worker has heard its peers', async () => {
