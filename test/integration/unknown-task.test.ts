@@ -70,6 +70,7 @@ describe('tasks only some workers know (rolling upgrade)', () => {
     expect(results).toEqual(handles.map((_, i) => ({ n: i, attempt: 1 })));
     for (const h of handles) expect(await h.status()).toMatchObject({ state: 'succeeded', attempts: 1, id: h.id });
     expect(handoffs.length).toBeGreaterThan(0);
+    expect(await old.metrics.registry.metrics()).toMatch(/celeriac_tasks_handed_back_total\{queue="[^"]+",task="x"\} [1-9]/);
     expect(fresh.completedCount).toBe(20);
     expect(old.completedCount).toBe(0);
     expect(await listDeadLetters(nats.nc, queue)).toEqual([]);

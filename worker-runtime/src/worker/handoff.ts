@@ -54,6 +54,7 @@ export async function handleUnknownTask(env: TaskEnvelope, deps: RunDeps): Promi
   if (decision.pauseMs > 0) await holdUntil(msg, sleep(decision.pauseMs, undefined, { ref: false }), deps);
   try {
     await republish(env, state, firstSeen, deps);
+    deps.metrics.handedBack(task);
     deps.log.debug({ task, id: env.id, handoffs: state.handoffs + 1, pauseMs: decision.pauseMs, peers }, 'handed back unknown task');
   } catch (err) {
     // Not republished (stream full, NATS away): keep the task. This redelivery costs an attempt.
