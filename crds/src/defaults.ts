@@ -32,8 +32,6 @@ export const TASK_QUEUE_DEFAULTS = {
    * Far above retry.maxAttempts' default (every retry is a delivery), so it only stops loops.
    */
   maxDeliveries: 100,
-  /** Covers a rolling update, where new task names reach the queue before the workers that know them. */
-  unknownTaskGracePeriod: '10m',
   deadLetter: {
     /** Without a dead-letter stream a task that exhausts its attempts is lost. */
     enabled: true,
@@ -50,6 +48,11 @@ export const TASK_QUEUE_DEFAULTS = {
   dedupeWindow: '2m',
   /** Deleting a TaskQueue object must never silently destroy queued tasks. */
   deletionPolicy: 'Retain',
+  /**
+   * A rolling upgrade replaces pods within minutes (a Deployment's progress deadline is 10 min):
+   * a task only new pods know waits that long for one to come back before it is dead-lettered.
+   */
+  unknownTaskGracePeriod: '10m',
 } as const;
 
 export const WORKER_POOL_DEFAULTS = {

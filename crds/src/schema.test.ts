@@ -142,10 +142,10 @@ describe('defaulting', () => {
       ackWait: '30s',
       maxInFlight: 10_000,
       maxDeliveries: 100,
-      unknownTaskGracePeriod: '10m',
       deadLetter: { enabled: true, maxAge: '336h' },
       results: { enabled: true, ttl: '24h' },
       dedupeWindow: '2m',
+      unknownTaskGracePeriod: '10m',
       deletionPolicy: 'Retain',
     });
   });

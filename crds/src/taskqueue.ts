@@ -133,17 +133,17 @@ export const taskQueueSpec = object(
       minimum: 1,
       default: D.maxDeliveries,
     }),
-    unknownTaskGracePeriod: duration({
-      description:
-        'How long a task whose name no worker registers keeps being handed back (a worker that knows it may be rolling out) before it is dead-lettered as unknown-task.',
-      default: D.unknownTaskGracePeriod,
-    }),
     deadLetter,
     results,
     dedupeWindow: duration({
       description: 'Two enqueues with the same idempotency key within this window run once.',
       default: D.dedupeWindow,
       min: '1s',
+    }),
+    unknownTaskGracePeriod: duration({
+      description:
+        'A task no running worker knows (during a rolling upgrade, one only the new version defines) is handed back for this long, from the first time a worker found it unknown, before it is dead-lettered as unknown-task. A task no worker of the queue has announced is dead-lettered at once.',
+      default: D.unknownTaskGracePeriod,
     }),
     deletionPolicy: enumOf(['Retain', 'Delete'], {
       description: 'On deleting the TaskQueue, Retain keeps the streams and results in NATS; Delete removes them.',

@@ -68,4 +68,34 @@ export const DEFAULTS = {
    * request timeout would.
    */
   consumerLookupTimeoutMs: 2_000,
+  /**
+   * Workers publish their status (and task names) this often: the autoscaler's throughput signal
+   * and the peers' registry of who runs what both live on it; one small message a second per pod.
+   */
+  heartbeatIntervalMs: 1_000,
+  /**
+   * A task this worker does not know is handed back for this long (from the first time any worker
+   * found it unknown) while no live worker announces it. A rolling upgrade replaces pods within
+   * minutes (a Deployment's progressDeadlineSeconds is 10 min); a new pod that crash-loops for a
+   * while should find its tasks still queued, and a task no version knows must not wait forever.
+   */
+  unknownTaskGraceMs: 10 * 60_000,
+  /**
+   * Hand-backs of one task that are immediate. Old and new pods share one consumer, and each
+   * delivery goes to whichever pod's pull is next, so a task may land on old pods a few times in
+   * a row (measured: 4 old and 1 new worker, the new one won about one delivery in five); a copy
+   * costs about a millisecond, a pause seconds. After these, pauses begin, so a queue served only
+   * by pods that lack the task passes it round at a bounded rate, not in a hot loop.
+   */
+  unknownTaskFreeHandoffs: 8,
+  /** The first pause after the free hand-backs; it doubles per hand-back up to the max. */
+  unknownTaskHandoffPauseMs: 250,
+  unknownTaskHandoffMaxPauseMs: 5_000,
+  /**
+   * The longest pause while a live worker announces the task: that worker is busy (its pulls
+   * are taken), and a longer pause leaves it idle once free while the task sits out the pause on
+   * an old pod (measured, 1 new worker at concurrency 1 and 4 old ones, 20 tasks of 20 ms: 11 s
+   * with a 1 s cap, 3.5 s at 250 ms). Costs at most four copies a second per task an old pod holds.
+   */
+  unknownTaskLivePeerMaxPauseMs: 250,
 } as const;

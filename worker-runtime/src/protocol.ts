@@ -9,6 +9,8 @@
  * - Results: KV bucket `CELERIAC_<QUEUE>_RESULTS`, key = task id, value = ResultRecord JSON.
  * - Dead letters: subject `celeriac.<queue>.dead.<task>`, original body and headers plus
  *   `Celeriac-Dead-*` headers.
+ * - Hand-backs: a worker that does not know a task republishes it with `Celeriac-Handoffs`,
+ *   `Celeriac-Unknown-Since` and `Celeriac-Prior-Attempts` (worker/handoff.ts).
  */
 
 /**
@@ -43,6 +45,12 @@ export const HEADERS = {
   deadTruncated: 'Celeriac-Dead-Truncated',
   /** Size of the original body when the dead letter had to go without it. */
   deadBodyBytes: 'Celeriac-Dead-Body-Bytes',
+  /** Times a worker that did not know the task handed it back (worker/handoff.ts). */
+  handoffs: 'Celeriac-Handoffs',
+  /** When a worker first found the task unknown, ms since the epoch: the grace period runs from here. */
+  unknownSince: 'Celeriac-Unknown-Since',
+  /** Deliveries of earlier copies of a handed-back task: counted into its attempt number. */
+  priorAttempts: 'Celeriac-Prior-Attempts',
 } as const;
 
 /**

@@ -37,11 +37,15 @@ export interface QueueSettings {
    * maxAttempts plus handbacks. Default DEFAULTS.maxDeliveries.
    */
   maxDeliveries: number;
-  /** How long a task no worker registers is handed back before it is dead-lettered as unknown-task. */
-  unknownTaskGraceMs: number;
   duplicateWindowMs: number;
   deadLetter: { enabled: boolean; maxAgeMs: number; maxMessages: number; maxBytes: number };
   results: { enabled: boolean; ttlMs: number; maxBytes: number };
+  /**
+   * A task no live worker knows (a rolling upgrade's old pods meet a new task) is handed back for
+   * this long before it is dead-lettered as `unknown-task`. Not a JetStream setting: workers get
+   * it as `WorkerOptions.unknownTaskGraceMs` (the operator sets CELERIAC_UNKNOWN_TASK_GRACE_MS).
+   */
+  unknownTaskGraceMs: number;
 }
 
 export function defaultQueueSettings(queue: string, overrides: Partial<QueueSettings> = {}): QueueSettings {
@@ -57,10 +61,10 @@ export function defaultQueueSettings(queue: string, overrides: Partial<QueueSett
     ackWaitMs: DEFAULTS.ackWaitMs,
     maxInFlight: 10_000,
     maxDeliveries: DEFAULTS.maxDeliveries,
-    unknownTaskGraceMs: 600_000,
     duplicateWindowMs: DEFAULTS.duplicateWindowMs,
     deadLetter: { enabled: true, maxAgeMs: DEFAULTS.deadLetterMaxAgeMs, maxMessages: 0, maxBytes: 0 },
     results: { enabled: true, ttlMs: DEFAULTS.resultTtlMs, maxBytes: 0 },
+    unknownTaskGraceMs: DEFAULTS.unknownTaskGraceMs,
     ...overrides,
   };
 }

@@ -14,10 +14,10 @@ describe('queueSettingsOf', () => {
       ackWaitMs: 30_000,
       maxInFlight: 10_000,
       maxDeliveries: 100,
-      unknownTaskGraceMs: 600_000,
       duplicateWindowMs: 120_000,
       deadLetter: { enabled: true, maxAgeMs: 336 * 3_600_000 },
       results: { enabled: true, ttlMs: 24 * 3_600_000 },
+      unknownTaskGraceMs: 10 * 60_000,
     });
   });
 

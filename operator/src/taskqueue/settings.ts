@@ -1,5 +1,5 @@
 import { parseByteSize, parseDuration, queueNameOf, type TaskQueue } from '@celeriac/crds';
-import type { QueueSettings, RetryPolicy } from 'celeriac';
+import { DEFAULTS, type QueueSettings, type RetryPolicy } from 'celeriac';
 
 const ms = (d: string | undefined) => (d ? parseDuration(d) : 0);
 const bytes = (b: string | number | undefined) => (b === undefined ? 0 : parseByteSize(b));
@@ -22,7 +22,6 @@ export function queueSettingsOf(tq: TaskQueue): QueueSettings {
     ackWaitMs: ms(s.ackWait),
     maxInFlight: s.maxInFlight,
     maxDeliveries: s.maxDeliveries,
-    unknownTaskGraceMs: ms(s.unknownTaskGracePeriod),
     duplicateWindowMs: ms(s.dedupeWindow),
     deadLetter: {
       enabled: s.deadLetter.enabled,
@@ -31,6 +30,8 @@ export function queueSettingsOf(tq: TaskQueue): QueueSettings {
       maxBytes: bytes(s.deadLetter.maxBytes),
     },
     results: { enabled: s.results.enabled, ttlMs: ms(s.results.ttl), maxBytes: bytes(s.results.maxBytes) },
+    // An object stored before the field existed is defaulted on read; a hand-built one may lack it.
+    unknownTaskGraceMs: s.unknownTaskGracePeriod ? parseDuration(s.unknownTaskGracePeriod) : DEFAULTS.unknownTaskGraceMs,
   };
 }
 

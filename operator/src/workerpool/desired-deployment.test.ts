@@ -38,10 +38,11 @@ describe('desiredDeployment', () => {
   it('wires the queue, retry policy, results and NATS settings into env, with user env winning', () => {
     const env = workerEnv(
       workerPool('p', { concurrency: 4, taskModules: ['/app/tasks.js'], env: [{ name: 'NATS_URL', value: 'nats://mine:4222' }] }),
-      taskQueue('emails', { retry: { maxAttempts: 2 }, results: { enabled: false } }),
+      taskQueue('emails', { retry: { maxAttempts: 2 }, results: { enabled: false }, unknownTaskGracePeriod: '3m' }),
       ctx,
     );
     const get = (n: string) => env.find((e) => e.name === n);
+    expect(get('CELERIAC_UNKNOWN_TASK_GRACE_MS')?.value).toBe('180000');
     expect(get('CELERIAC_QUEUE')?.value).toBe('emails');
     expect(get('CELERIAC_CONCURRENCY')?.value).toBe('4');
     expect(get('CELERIAC_TASK_MODULES')?.value).toBe('/app/tasks.js');

@@ -1,6 +1,6 @@
 import type { V1Container, V1Deployment, V1EnvVar, V1PodSpec } from '@kubernetes/client-node';
 import { GROUP_VERSION, WORKER_POOL, parseDuration, queueNameOf, type TaskQueue, type WorkerPool } from '@celeriac/crds';
-import { retryPolicyOf } from '../taskqueue/settings.ts';
+import { queueSettingsOf, retryPolicyOf } from '../taskqueue/settings.ts';
 import { poolLabels, poolSelector } from './labels.ts';
 
 /** Where a queue's NATS Secret is mounted in worker pods; the worker reads the keys it finds there. */
@@ -35,6 +35,7 @@ export function workerEnv(pool: WorkerPool, tq: TaskQueue, ctx: DeploymentContex
     { name: 'CELERIAC_DRAIN_TIMEOUT_MS', value: String(parseDuration(s.drainTimeout)) },
     { name: 'CELERIAC_DEFAULT_RETRY', value: JSON.stringify(retryPolicyOf(tq)) },
     { name: 'CELERIAC_RESULTS', value: String(tq.spec.results.enabled) },
+    { name: 'CELERIAC_UNKNOWN_TASK_GRACE_MS', value: String(queueSettingsOf(tq).unknownTaskGraceMs) },
     { name: 'CELERIAC_WORKER_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'NATS_URL', value: tq.spec.nats?.url ?? ctx.defaultNatsUrl },
   ];

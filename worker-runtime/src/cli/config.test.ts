@@ -10,8 +10,10 @@ describe('readWorkerConfig', () => {
       NATS_CREDS_FILE: '/var/run/nats/creds',
       CELERIAC_CONCURRENCY: '32',
       CELERIAC_DEFAULT_RETRY: '{"maxAttempts":2}',
+      CELERIAC_UNKNOWN_TASK_GRACE_MS: '60000',
       HOSTNAME: 'pod-1',
     });
+    expect(c.unknownTaskGraceMs).toBe(60_000);
     expect(c.queue).toBe('emails');
     expect(c.taskModules).toEqual(['a.js', 'b.js', 'c.js', 'd.js']);
     expect(c.nats.servers).toEqual(['nats://n1:4222', 'nats://n2:4222']);
@@ -27,6 +29,7 @@ describe('readWorkerConfig', () => {
     [['a.js'], { CELERIAC_QUEUE: 'q', CELERIAC_CONCURRENCY: 'many' }, /CELERIAC_CONCURRENCY/],
     [['a.js'], { CELERIAC_QUEUE: 'q', CELERIAC_DEFAULT_RETRY: '{"maxAttempts":0}' }, /CELERIAC_DEFAULT_RETRY/],
     [['--bogus'], { CELERIAC_QUEUE: 'q' }, /--bogus/],
+    [['a.js'], { CELERIAC_QUEUE: 'q', CELERIAC_UNKNOWN_TASK_GRACE_MS: '10m' }, /CELERIAC_UNKNOWN_TASK_GRACE_MS/],
   ])('rejects %j %j naming what is wrong', (argv, env, msg) => {
     expect(() => readWorkerConfig(argv, env)).toThrow(msg);
   });

@@ -14,6 +14,7 @@ export interface WorkerProcessConfig {
   taskTimeoutMs: number;
   defaultRetry: RetryPolicy | undefined;
   results: boolean | undefined;
+  unknownTaskGraceMs: number;
   httpHost: string;
   httpPort: number;
   name: string;
@@ -91,6 +92,7 @@ export function readWorkerConfig(argv: string[], env: Record<string, string | un
     taskTimeoutMs: int(env, 'CELERIAC_TASK_TIMEOUT_MS', DEFAULTS.taskTimeoutMs, 1),
     defaultRetry,
     results,
+    unknownTaskGraceMs: int(env, 'CELERIAC_UNKNOWN_TASK_GRACE_MS', DEFAULTS.unknownTaskGraceMs, 0),
     httpHost: env.CELERIAC_HTTP_HOST ?? '0.0.0.0',
     httpPort: int(env, 'CELERIAC_HTTP_PORT', 8080, 0),
     name,

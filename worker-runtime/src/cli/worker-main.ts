@@ -69,6 +69,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     ...(config.defaultRetry ? { defaultRetry: config.defaultRetry } : {}),
     defaultTimeoutMs: config.taskTimeoutMs,
     ...(config.results !== undefined ? { results: config.results } : {}),
+    unknownTaskGraceMs: config.unknownTaskGraceMs,
     name: config.name,
     logger: log,
     processMetrics: true,

@@ -5,6 +5,7 @@ interface Parsed {
   id: string;
   enqueuedAt: number | undefined;
   metadata: Record<string, string>;
+  priorAttempts: number;
 }
 
 /**
@@ -16,14 +17,23 @@ export class TaskEnvelope {
   readonly msg: JsMsg;
   /** The task name from the subject; empty when the subject names none. */
   readonly task: string;
-  /** 1 on the first delivery. */
-  readonly attempts: number;
+  /** Deliveries of this stream message (1 on the first): a lower bound of `attempts` that needs no headers. */
+  readonly deliveries: number;
   private parsed: Parsed | undefined;
 
   constructor(msg: JsMsg, task: string) {
     this.msg = msg;
     this.task = task;
-    this.attempts = msg.info.deliveryCount;
+    this.deliveries = msg.info.deliveryCount;
+  }
+
+  /**
+   * The attempt number, 1 on the first run. A task handed back by a worker that did not know it
+   * is a new stream message (worker/handoff.ts): the deliveries of its earlier copies come in
+   * `Celeriac-Prior-Attempts`, so a hand-back never costs an attempt and never gives one back.
+   */
+  get attempts(): number {
+    return this.deliveries + this.headers().priorAttempts;
   }
 
   get id(): string {
@@ -53,11 +63,13 @@ function parseHeaders(msg: JsMsg): Parsed {
   const h = msg.headers;
   const id = h?.get(HEADERS.id) || `seq-${msg.info.streamSequence}`;
   const enqueuedAt = Number(h?.get(HEADERS.enqueuedAt)) || undefined;
+  const prior = Number(h?.get(HEADERS.priorAttempts));
+  const priorAttempts = Number.isSafeInteger(prior) && prior > 0 ? prior : 0;
   const metadata: Record<string, string> = {};
   if (h) {
     for (const [k, v] of h) {
       if (k.startsWith(HEADERS.metaPrefix) && v[0] !== undefined) metadata[k.slice(HEADERS.metaPrefix.length).toLowerCase()] = v[0];
     }
   }
-  return { id, enqueuedAt, metadata };
+  return { id, enqueuedAt, metadata, priorAttempts };
 }

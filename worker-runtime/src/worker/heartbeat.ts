@@ -9,6 +9,15 @@ export interface WorkerStatus {
   /** Tasks completed since the process started (a counter: rates come from its deltas). */
   completed: number;
   ready: boolean;
+  /**
+   * The task names this worker runs: peers that receive a task they do not know hand it back
+   * while a worker that knows it is around (worker/peers.ts). Absent from runtimes before 1.0.
+   */
+  tasks?: readonly string[];
+  /** This worker's heartbeat interval: peers count it gone after three silent intervals. */
+  intervalMs?: number;
+  /** Unique per Worker instance: two workers given one name (or none) stay two peers. */
+  instance?: string;
 }
 
 export function workerStatusSubject(queue: string, name = '*'): string {

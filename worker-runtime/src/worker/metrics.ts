@@ -39,6 +39,7 @@ export class WorkerMetrics {
   readonly registry = new Registry();
   private readonly tasks = new Map<string, TaskMetrics>();
   private readonly dead: Counter<'queue' | 'task' | 'reason'>;
+  private readonly handed: Counter<'queue' | 'task'>;
   private readonly queue: string;
   /** `inFlight` reads the tasks running now at scrape time (the worker's busy slots). */
   constructor(queue: string, opts: { processMetrics?: boolean; inFlight?: () => number } = {}) {
@@ -67,6 +68,12 @@ export class WorkerMetrics {
       labelNames: ['queue', 'task', 'reason'],
       registers,
     });
+    this.handed = new Counter({
+      name: 'celeriac_tasks_handed_back_total',
+      help: 'Tasks this worker does not know, handed back for a worker that does (rolling upgrades)',
+      labelNames: ['queue', 'task'],
+      registers,
+    });
     const inFlight = opts.inFlight ?? (() => 0);
     new Gauge({
       name: 'celeriac_tasks_in_flight',
@@ -92,6 +99,10 @@ export class WorkerMetrics {
 
   deadLettered(task: string, reason: string): void {
     this.dead.inc({ queue: this.queue, task, reason });
+  }
+
+  handedBack(task: string): void {
+    this.handed.inc({ queue: this.queue, task });
   }
 
   /** celeriac_task_duration_seconds in the exposition format prom-client renders for a histogram. */

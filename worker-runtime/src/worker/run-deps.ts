@@ -6,6 +6,7 @@ import type { TaskDefinition } from '../task.ts';
 import type { AckBatch } from './ack-batch.ts';
 import type { InFlight } from './in-flight.ts';
 import type { TaskMetrics, WorkerMetrics } from './metrics.ts';
+import type { PeerWatch } from './peers.ts';
 
 /** A task as one worker runs it: its definition with the worker's defaults resolved. */
 export interface RegisteredTask {
@@ -35,4 +36,10 @@ export interface RunDeps {
   /** Aborted when the worker shuts down: handlers see it through ctx.signal. */
   shutdown: AbortSignal;
   onCompleted(): void;
+  /** The queue's workers and the tasks they announce: who may run a task this worker does not know. */
+  peers: PeerWatch;
+  /** How long a task no live worker knows is handed back before it is dead (`unknownTaskGraceMs`). */
+  unknownTaskGraceMs: number;
+  /** The consumer's ack wait: a message held longer must say `working()`. */
+  ackWaitMs: number;
 }

@@ -5,13 +5,14 @@ import { validatePayload } from '../schema.ts';
 import { Attempt } from './attempt.ts';
 import { TaskEnvelope } from './envelope.ts';
 import { deadLetter } from './failure.ts';
+import { handleUnknownTask } from './handoff.ts';
 import type { RegisteredTask, RunDeps } from './run-deps.ts';
 
 export type { RegisteredTask, RunDeps } from './run-deps.ts';
 
 /**
- * Runs one delivered task message to its end: ack on success, nak(delay) for a retry, or copy
- * to the dead-letter stream then term. Calls `release` once the message is settled (the slot is
+ * Runs one delivered task message to its end: ack on success, nak(delay) for a retry, copy to
+ * the dead-letter stream then term, or, for a task this worker does not know, hand it back. Calls `release` once the message is settled (the slot is
  * free again). Never throws: whatever the message or the handler does, the worker keeps running.
  * A task with neither a schema nor a `started` record to write starts synchronously.
  */
@@ -36,6 +37,11 @@ export function runTask(msg: JsMsg, deps: RunDeps, release: () => void): void {
 function startTask(msg: JsMsg, deps: RunDeps, release: () => void): void {
   const env = new TaskEnvelope(msg, taskNameFromSubject(deps.queue, msg.subject) ?? '');
   const reg = deps.tasks.get(env.task);
+  if (!reg) {
+    // Another version of the app may know it (a rolling upgrade): hand it back or dead-letter it.
+    handleUnknownTask(env, deps).then(release, release);
+    return;
+  }
   let payload: unknown;
   try {
     payload = admit(env, reg, deps);
@@ -43,25 +49,27 @@ function startTask(msg: JsMsg, deps: RunDeps, release: () => void): void {
     rejectMessage(env, err, deps).then(release, release);
     return;
   }
-  if (reg!.def.options.schema || (reg!.trackStarted && deps.results)) {
-    void prepareThenRun(env, reg!, payload, deps, release);
+  if (reg.def.options.schema || (reg.trackStarted && deps.results)) {
+    void prepareThenRun(env, reg, payload, deps, release);
     return;
   }
-  new Attempt(env, reg!, deps, release).run(payload);
+  new Attempt(env, reg, deps, release).run(payload);
 }
 
 /** The payload, if the message is a task this worker can run; a ProtocolError says why not. */
-function admit(env: TaskEnvelope, reg: RegisteredTask | undefined, deps: RunDeps): unknown {
-  const { msg, task, attempts } = env;
-  if (!reg) throw new ProtocolError('unknown-task', `no task named ${JSON.stringify(task)} is registered on this worker`);
+function admit(env: TaskEnvelope, reg: RegisteredTask, deps: RunDeps): unknown {
+  const { msg, deliveries } = env;
   if (msg.data.length > deps.maxPayloadBytes) {
     throw new ProtocolError('too-large', `payload is ${msg.data.length} bytes, the limit is ${deps.maxPayloadBytes}`);
   }
   const decoded = decodeJson(msg.data);
   if (!decoded.ok) throw new ProtocolError('malformed', decoded.reason);
-  if (attempts > reg.retry.maxAttempts) {
+  // Deliveries, not attempts: reading a hand-back's prior attempts would decode the headers of
+  // every task on the hot path. A handed-back copy whose earlier copies already used every
+  // attempt (their workers died) runs once more, then its failure counts the full number.
+  if (deliveries > reg.retry.maxAttempts) {
     // The previous attempt never reported back (its worker died): out of attempts all the same.
-    throw new ProtocolError('max-attempts', `attempt ${attempts} exceeds maxAttempts ${reg.retry.maxAttempts}; an earlier attempt was lost`);
+    throw new ProtocolError('max-attempts', `attempt ${deliveries} exceeds maxAttempts ${reg.retry.maxAttempts}; an earlier attempt was lost`);
   }
   return decoded.value;
 }

@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
+import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { DEFAULTS } from '../defaults.ts';
 import { TaskTimeoutError } from '../errors.ts';
@@ -15,6 +16,7 @@ import { runTask, type RegisteredTask, type RunDeps } from './run-task.ts';
 import { Semaphore } from './semaphore.ts';
 import { WorkerHeartbeat } from './heartbeat.ts';
 import { MaxDeliveriesListener } from './max-deliveries.ts';
+import { PeerWatch } from './peers.ts';
 
 export interface WorkerOptions {
   queue: string;
@@ -33,8 +35,18 @@ export interface WorkerOptions {
   maxPayloadBytes?: number;
   /** Name reported in heartbeats (the pod name in Kubernetes). */
   name?: string;
-  /** Publish a status heartbeat every this many ms (in-flight, completions) for the autoscaler; 0 = off. */
+  /**
+   * Publish a status heartbeat every this many ms (in-flight, completions, task names) for the
+   * autoscaler and for peers deciding about tasks they do not know; 0 = off (this worker is then
+   * invisible to its peers). Default 1 s.
+   */
   heartbeatIntervalMs?: number;
+  /**
+   * How long a task no live worker of the queue knows is handed back before it is dead-lettered
+   * as `unknown-task`, from the first time a worker found it unknown (the TaskQueue's
+   * `unknownTaskGracePeriod`; env CELERIAC_UNKNOWN_TASK_GRACE_MS). See docs/operations.md.
+   */
+  unknownTaskGraceMs?: number;
   logger?: Logger;
   /** Include Node process metrics in `metrics.registry` (the CLI does). */
   processMetrics?: boolean;
@@ -61,6 +73,7 @@ export class Worker {
   private inFlight: InFlight | undefined;
   private heartbeat: WorkerHeartbeat | undefined;
   private maxDeliveries: MaxDeliveriesListener | undefined;
+  private peers: PeerWatch | undefined;
   private consuming = false;
   private connected = true;
   private closing: Promise<void> | undefined;
@@ -77,6 +90,7 @@ export class Worker {
     this.queue = opts.queue;
     this.concurrency = opts.concurrency ?? DEFAULTS.concurrency;
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new RangeError('concurrency must be an integer >= 1');
+    if (opts.unknownTaskGraceMs !== undefined && !(opts.unknownTaskGraceMs >= 0)) throw new RangeError('unknownTaskGraceMs must be >= 0');
     this.slots = new Semaphore(this.concurrency);
     this.log = opts.logger ?? pino({ name: 'celeriac-worker' });
     this.metrics = new WorkerMetrics(opts.queue, { processMetrics: opts.processMetrics ?? false, inFlight: () => this.slots.inUse });
@@ -126,6 +140,10 @@ export class Worker {
       () => false,
     );
     if (!deadLetters) this.log.warn({ queue: this.queue }, 'queue has no dead-letter stream; failed tasks will only be terminated');
+    const interval = this.opts.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs;
+    const unknownTaskGraceMs = this.opts.unknownTaskGraceMs ?? DEFAULTS.unknownTaskGraceMs;
+    // Listening starts before consuming, so the warm-up runs while the first pull is on its way.
+    this.peers = new PeerWatch(this.nc, this.queue, unknownTaskGraceMs, interval > 0 ? interval : DEFAULTS.heartbeatIntervalMs);
     this.inFlight = new InFlight(ackWaitMs, (t) => new TaskTimeoutError(`task ${t.task} timed out after ${Date.now() - t.startedAt} ms`));
     const deps: RunDeps = {
       queue: this.queue,
@@ -141,6 +159,9 @@ export class Worker {
       deadLetters,
       shutdown: this.shutdown.signal,
       onCompleted: () => this.completed++,
+      peers: this.peers,
+      unknownTaskGraceMs,
+      ackWaitMs,
     };
     this.maxDeliveries = new MaxDeliveriesListener(this.nc, deps);
     const dispatch = (m: JsMsg) => runTask(m, deps, this.releaseSlot);
@@ -168,14 +189,18 @@ export class Worker {
       },
     });
     void this.watchConnection();
-    const interval = this.opts.heartbeatIntervalMs ?? 1000;
     if (interval > 0) {
+      const tasks = [...this.tasks.keys()];
+      const instance = randomUUID();
       this.heartbeat = new WorkerHeartbeat(this.nc, this.queue, interval, () => ({
         name: this.opts.name ?? 'worker',
         inFlight: this.slots.inUse,
         concurrency: this.concurrency,
         completed: this.completed,
         ready: this.ready,
+        tasks,
+        intervalMs: interval,
+        instance,
       }));
     }
     this.log.info({ queue: this.queue, tasks: [...this.tasks.keys()], concurrency: this.concurrency }, 'worker started');
@@ -220,6 +245,7 @@ export class Worker {
       this.inFlight?.close();
       await this.maxDeliveries?.close();
       await this.heartbeat?.close();
+      this.peers?.close();
       // Acks and naks are fire-and-forget: make sure they left before the process exits.
       this.acks.flush();
       if (!this.nc.isClosed()) await this.nc.flush().catch(() => undefined);
