@@ -52,6 +52,14 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
   const replicas = new ReplicaSetter(new Applier(kc, AUTOSCALER_FIELD_MANAGER));
   const events = new EventRecorder(kc, 'celeriac-operator', log);
   const connections = new NatsConnections(log.child({ component: 'nats' }));
+  new Gauge({
+    name: 'celeriac_operator_nats_connections',
+    help: "NATS connections open or opening: the operator's own and one per distinct queue url and Secret in use",
+    registers: [registry],
+    collect() {
+      this.set(connections.size);
+    },
+  });
   const connector = new QueueConnector(kc, connections, config.nats, queues);
   // Not fatal: queues with their own url keep working, the others say why in their status.
   try {

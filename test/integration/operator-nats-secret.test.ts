@@ -51,6 +51,8 @@ describe('operator connections from a TaskQueue Secret', () => {
   const applyQueue = (ns: string, name: string, nats: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}) =>
     kubectlOk(cp(), ['apply', '-n', ns, '-f', '-'], JSON.stringify({ apiVersion: 'celeriac.dev/v1alpha1', kind: 'TaskQueue', metadata: { name }, spec: { queueName: `${name}-${ns}`, storage: 'Memory', ...(nats ? { nats } : {}), ...extra } }));
   const readyOf = async (ns: string, name: string) => (await getJson<TaskQueue>(cp(), ['-n', ns, `tq/${name}`])).status?.conditions?.find((c) => c.type === 'Ready');
+  const taskQueueReconciles = async () =>
+    (await operator!.registry.getSingleMetric('celeriac_operator_reconcile_total')!.get()).values.filter((v) => v.labels.controller === 'taskqueue').reduce((n, v) => n + v.value, 0);
   const operatorUsers = async () => (await serverConnections(server.monitorUrl, 'celeriac-operator')).map((c) => c.authorized_user).sort();
 
   it('moves a queue to rotated credentials, stays Ready and closes the old connection', async () => {
@@ -78,6 +80,7 @@ describe('operator connections from a TaskQueue Secret', () => {
 
     await kubectlOk(cp(), ['delete', '-n', ns, 'tq/leaving', '--timeout=30s']);
     await waitFor(async () => (await operatorUsers()).length === 0, { what: 'the queue connection to close', timeoutMs: 20_000 });
+    expect((await operator!.registry.getSingleMetric('celeriac_operator_nats_connections')!.get()).values[0]?.value).toBe(0);
     expect(await readdir(operatorTmp)).toEqual([]);
   }, 60_000);
 
@@ -93,6 +96,10 @@ describe('operator connections from a TaskQueue Secret', () => {
     expect(ready.message).toMatch(/^secret bad-nats key url: the url must not carry credentials/);
     expect(ready.message).not.toContain('alice-pw');
     expect(await operatorUsers()).toEqual([]);
+    // Not a hot loop: the queue is looked at again once per refresh interval (1 s here).
+    const before = await taskQueueReconciles();
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await taskQueueReconciles()) - before).toBeLessThanOrEqual(10);
 
     // No Secret event reaches the operator: the periodic look picks the fix up.
     await applySecret(ns, 'bad-nats', { url: server.url, user: 'alice', password: 'alice-pw' });
