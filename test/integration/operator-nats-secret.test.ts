@@ -1,6 +1,8 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskQueue } from '../../crds/src/index.ts';
 import type { RunningOperator } from '../../operator/src/operator.ts';
@@ -67,6 +69,14 @@ describe('operator connections from a TaskQueue Secret', () => {
     await waitFor(async () => (await operatorUsers()).join() === 'bob', { what: 'the operator to be connected as bob only', timeoutMs: 20_000 });
     const rotateMs = Date.now() - t0;
     expect(await readyOf(ns, 'rotating')).toMatchObject({ status: 'True', reason: 'QueueReady' });
+    // Its status is still read from JetStream, now through bob's connection: a task shows in the backlog.
+    const producer = await connect({ servers: server.url, user: 'bob', pass: 'bob-pw' });
+    try {
+      await jetstream(producer).publish(`celeriac.rotating-${ns}.tasks.noop`, '{}');
+    } finally {
+      await producer.close();
+    }
+    await waitFor(async () => (await getJson<TaskQueue>(cp(), ['-n', ns, 'tq/rotating'])).status?.backlog === 1, { what: 'the backlog to show the task' });
     console.log(`Secret change to old connection closed, new one up: ${rotateMs} ms (QUEUE_REFRESH_MS=1000)`);
   }, 60_000);
 
