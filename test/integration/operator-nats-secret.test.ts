@@ -78,6 +78,11 @@ describe('operator connections from a TaskQueue Secret', () => {
     }
     await waitFor(async () => (await getJson<TaskQueue>(cp(), ['-n', ns, 'tq/rotating'])).status?.backlog === 1, { what: 'the backlog to show the task' });
     console.log(`Secret change to old connection closed, new one up: ${rotateMs} ms (QUEUE_REFRESH_MS=1000)`);
+
+    // Shutdown closes what is left.
+    await operator!.stop();
+    operator = undefined;
+    await waitFor(async () => (await operatorUsers()).length === 0, { what: 'shutdown to close the connection' });
   }, 60_000);
 
   it('closes a deleted queue connection and leaves no credential file behind', async () => {
