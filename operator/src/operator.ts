@@ -126,6 +126,9 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
       : {}),
     metrics,
     logger: log,
+    // A standby reconciles nothing, so it would never notice a rotated Secret: close the queues'
+    // connections; the next leadership opens them afresh from the current Secrets.
+    onStoppedLeading: () => connections.closeAll(),
   });
   const health = await startHealthServer({ host: config.httpHost, port: config.httpPort, ready: () => manager.ready(), registry, logger: log });
   const abort = new AbortController();
