@@ -19,6 +19,8 @@ import type { OperatorConfig } from './config.ts';
 import { EventRecorder } from './kube/events.ts';
 import { NatsConnections } from './nats/connections.ts';
 import { QueueConnector } from './nats/queue-connection.ts';
+import { OPERATOR_URL_SOURCE } from './nats/target.ts';
+import { natsServerUrls } from './nats/url.ts';
 import { DEPLOYMENT_TYPE, TASK_QUEUE_TYPE, WORKER_POOL_TYPE, fromKube } from './resources.ts';
 import { TaskQueueReconciler } from './taskqueue/reconciler.ts';
 import { poolsOfQueue } from './workerpool/pool-queue.ts';
@@ -49,8 +51,22 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
   const applier = new Applier(kc);
   const replicas = new ReplicaSetter(new Applier(kc, AUTOSCALER_FIELD_MANAGER));
   const events = new EventRecorder(kc, 'celeriac-operator', log);
-  const connections = new NatsConnections(config.nats, log);
-  const connector = new QueueConnector(kc, connections);
+  const connections = new NatsConnections(log.child({ component: 'nats' }));
+  new Gauge({
+    name: 'celeriac_operator_nats_connections',
+    help: "NATS connections open or opening: the operator's own and one per distinct queue url and Secret in use",
+    registers: [registry],
+    collect() {
+      this.set(connections.size);
+    },
+  });
+  const connector = new QueueConnector(kc, connections, config.nats, queues);
+  // Not fatal: queues with their own url keep working, the others say why in their status.
+  try {
+    natsServerUrls(config.nats.servers, OPERATOR_URL_SOURCE);
+  } catch (e) {
+    log.error({ error: (e as Error).message }, 'invalid nats url in the operator settings');
+  }
 
   const queueController = new Controller({
     name: 'taskqueue',
@@ -110,6 +126,9 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
       : {}),
     metrics,
     logger: log,
+    // A standby reconciles nothing, so it would never notice a rotated Secret: close the queues'
+    // connections; the next leadership opens them afresh from the current Secrets.
+    onStoppedLeading: () => connections.closeAll(),
   });
   const health = await startHealthServer({ host: config.httpHost, port: config.httpPort, ready: () => manager.ready(), registry, logger: log });
   const abort = new AbortController();

@@ -311,11 +311,12 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     const read = () => getJson<KubernetesObject>(cp(), ['-n', ns, 'tq/stale']);
     let snapshot = await read();
     const log = pino({ level: 'silent' });
-    const connections = new NatsConnections({ servers: nats.server.url }, log);
+    const connections = new NatsConnections(log);
+    const cache = { get: () => snapshot, list: () => [snapshot], addHandler: () => () => undefined, waitForSync: async () => undefined };
     const reconciler = new TaskQueueReconciler({
-      cache: { get: () => snapshot, list: () => [snapshot], addHandler: () => () => undefined, waitForSync: async () => undefined },
+      cache,
       applier: new Applier(cp().kubeConfig()),
-      connector: new QueueConnector(cp().kubeConfig(), connections),
+      connector: new QueueConnector(cp().kubeConfig(), connections, { servers: nats.server.url }, cache),
       events: new EventRecorder(cp().kubeConfig(), 'chaos-test', log),
       log,
       refreshMs: 60_000,

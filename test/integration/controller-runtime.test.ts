@@ -330,7 +330,11 @@ describe('controller runtime on a real API server', () => {
       controllers: [controller],
       leaderElection: { kubeConfig: kc, namespace: ns, name: 'manager', identity: 'manager-1' },
       metrics,
+      onStoppedLeading: () => {
+        stoppedLeading.push(controller.running);
+      },
     });
+    const stoppedLeading: boolean[] = [];
     const health = await startHealthServer({ host: '127.0.0.1', ready: () => manager.ready(), registry });
     cleanups.push(() => health.close());
     await kubectl(['-n', ns, 'create', 'configmap', 'm1']);
@@ -348,6 +352,7 @@ describe('controller runtime on a real API server', () => {
     stop.abort();
     await running;
     expect(controller.running).toBe(false);
+    expect(stoppedLeading).toEqual([false]); // once, after the controllers stopped
     expect(manager.leading).toBe(false);
     const lease = await getJson<{ spec: { holderIdentity?: string } }>(['-n', ns, 'get', 'lease', 'manager']);
     expect(lease.spec.holderIdentity).toBeUndefined();

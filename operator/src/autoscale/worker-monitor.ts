@@ -13,14 +13,18 @@ interface Seen extends WorkerStatus {
  * pods before scaling in) and completion counters (throughput per replica).
  */
 export class WorkerMonitor {
-  private readonly subs = new Map<string, { sub: Subscription; workers: Map<string, Seen> }>();
+  private readonly subs = new Map<string, { nc: NatsConnection; sub: Subscription; workers: Map<string, Seen> }>();
   /** Completions of workers that went away, so the queue's total never goes backwards. */
   private readonly retired = new Map<string, number>();
   private readonly decoder = new TextDecoder();
 
+  /** Subscribes once per queue, again when the queue's connection changes (its Secret rotated). */
   watch(nc: NatsConnection, queue: string): void {
-    if (this.subs.has(queue)) return;
-    const workers = new Map<string, Seen>();
+    const before = this.subs.get(queue);
+    if (before?.nc === nc) return;
+    before?.sub.unsubscribe();
+    // The workers seen so far stay: they are the same pods, heard through a new connection.
+    const workers = before?.workers ?? new Map<string, Seen>();
     const sub = nc.subscribe(workerStatusSubject(queue), {
       callback: (err, msg) => {
         if (err) return;
@@ -32,7 +36,7 @@ export class WorkerMonitor {
         }
       },
     });
-    this.subs.set(queue, { sub, workers });
+    this.subs.set(queue, { nc, sub, workers });
   }
 
   /** Live workers of a queue, by name (= pod name). */

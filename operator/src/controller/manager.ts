@@ -12,6 +12,12 @@ export interface ManagerOptions {
   leaderElection?: Omit<LeaderElectionOptions, 'onStartedLeading' | 'onStoppedLeading' | 'logger'>;
   metrics?: ControllerMetrics;
   logger?: Logger;
+  /**
+   * After the controllers stopped (leadership lost, or shutdown): release what only a leader
+   * uses, e.g. connections a standby would otherwise keep open with credentials it no longer
+   * re-reads.
+   */
+  onStoppedLeading?: () => Promise<void> | void;
 }
 
 /**
@@ -76,5 +82,10 @@ export class Manager {
   async #stopControllers(): Promise<void> {
     this.#opts.metrics?.setLeader(false);
     await Promise.all(this.#opts.controllers.map((c) => c.stop()));
+    try {
+      await this.#opts.onStoppedLeading?.();
+    } catch (err) {
+      this.#log.error({ err }, 'releasing leader resources failed');
+    }
   }
 }

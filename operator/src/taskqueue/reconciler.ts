@@ -2,7 +2,7 @@ import { DurationError, ByteSizeError, GROUP_VERSION, queueNameOf, type TaskQueu
 import type { Logger } from 'pino';
 import { InvalidSpec, RetryLater, type Applier, type ObjectKey, type Reconciler, type Result, type WatchedCache } from '../controller/index.ts';
 import type { EventRecorder } from '../kube/events.ts';
-import { NatsUnavailable } from '../nats/connections.ts';
+import { InvalidNatsUrl, NatsUnavailable } from '../nats/errors.ts';
 import type { QueueConnector } from '../nats/queue-connection.ts';
 import { QUEUE_FINALIZER, TASK_QUEUE_TYPE, asKube, fromKube } from '../resources.ts';
 import { deleteQueue, readQueueState, syncQueue } from './jetstream-sync.ts';
@@ -38,7 +38,11 @@ export class TaskQueueReconciler implements Reconciler {
   async reconcile(key: ObjectKey, signal: AbortSignal): Promise<Result> {
     // 1. Get (from the cache: level-triggered, the latest state is all we need).
     const tq = fromKube<TaskQueue>(this.deps.cache.get(key.namespace, key.name));
-    if (!tq) return {};
+    if (!tq) {
+      // Gone (its finalizer ran): its NATS connection closes unless another queue shares it.
+      this.deps.connector.release(key);
+      return {};
+    }
     const queue = queueNameOf(tq);
     const log = this.deps.log.child({ taskqueue: `${key.namespace}/${key.name}`, queue });
 
@@ -74,6 +78,7 @@ export class TaskQueueReconciler implements Reconciler {
       this.deps.onState?.(queue, key.namespace ?? '', state.pending + state.ackPending);
     } catch (e) {
       if (e instanceof DurationError || e instanceof ByteSizeError) obs = { kind: 'invalid-spec', field: 'spec', message: e.message };
+      else if (e instanceof InvalidNatsUrl) obs = { kind: 'invalid-nats-url', error: e };
       else if (e instanceof NatsUnavailable) obs = { kind: 'nats-unavailable', message: e.message };
       else obs = { kind: 'sync-failed', message: (e as Error).message };
     }
@@ -88,6 +93,12 @@ export class TaskQueueReconciler implements Reconciler {
       log.info({ ready: ready.status, reason: ready.reason }, 'queue readiness changed');
     }
     if (obs.kind === 'invalid-spec') throw new InvalidSpec(obs.field, obs.message);
+    // A bad URL in the spec waits for an edit; one in a Secret or the operator's settings changes
+    // without an event we see, so look again at the normal pace (no connection is attempted).
+    if (obs.kind === 'invalid-nats-url') {
+      if (obs.error.origin === 'spec') throw new InvalidSpec('spec.nats.url', obs.error.problem);
+      throw new RetryLater(this.deps.refreshMs, obs.error.message);
+    }
     if (obs.kind !== 'synced') throw new RetryLater(NATS_RETRY_MS, obs.message);
     return { requeueAfter: this.deps.refreshMs };
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidNatsUrl } from '../nats/errors.ts';
 import { taskQueue } from '../test-fixtures.ts';
 import { desiredTaskQueueStatus } from './status.ts';
 
@@ -27,5 +28,13 @@ describe('desiredTaskQueueStatus', () => {
     const down = desiredTaskQueueStatus({ ...tq, status: up }, 'emails', { kind: 'nats-unavailable', message: 'connection refused' }, later);
     expect(down.backlog).toBe(7);
     expect(down.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'NatsUnavailable', lastTransitionTime: '2026-11-25T12:01:00Z' });
+  });
+
+  it('names the source of a bad NATS url in Ready and StreamReady', () => {
+    const error = new InvalidNatsUrl('secret', 'secret my-nats key url', 'the url must not carry credentials');
+    const s = desiredTaskQueueStatus(taskQueue('emails'), 'emails', { kind: 'invalid-nats-url', error }, now);
+    const message = 'secret my-nats key url: the url must not carry credentials';
+    expect(s.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidNatsUrl', message });
+    expect(s.conditions?.find((c) => c.type === 'StreamReady')).toMatchObject({ status: 'Unknown', reason: 'InvalidNatsUrl', message });
   });
 });

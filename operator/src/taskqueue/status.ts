@@ -1,5 +1,6 @@
 import { queueNames } from 'celeriac';
 import type { TaskQueue, TaskQueueStatus } from '@celeriac/crds';
+import type { InvalidNatsUrl } from '../nats/errors.ts';
 import { setCondition, type Condition, type ConditionUpdate } from '../controller/index.ts';
 import type { QueueState, SyncReport } from './jetstream-sync.ts';
 
@@ -7,6 +8,7 @@ import type { QueueState, SyncReport } from './jetstream-sync.ts';
 export type Observation =
   | { kind: 'synced'; report: SyncReport; state: QueueState }
   | { kind: 'nats-unavailable'; message: string }
+  | { kind: 'invalid-nats-url'; error: InvalidNatsUrl }
   | { kind: 'sync-failed'; message: string }
   | { kind: 'invalid-spec'; field: string; message: string };
 
@@ -46,6 +48,11 @@ export function desiredTaskQueueStatus(tq: TaskQueue, queue: string, obs: Observ
     case 'nats-unavailable':
       set({ type: 'StreamReady', status: 'Unknown', reason: 'NatsUnavailable', message: obs.message });
       set({ type: 'Ready', status: 'False', reason: 'NatsUnavailable', message: obs.message });
+      break;
+    case 'invalid-nats-url':
+      // The message names the URL's source and the problem, never the URL (it may hold a password).
+      set({ type: 'StreamReady', status: 'Unknown', reason: 'InvalidNatsUrl', message: obs.error.message });
+      set({ type: 'Ready', status: 'False', reason: 'InvalidNatsUrl', message: obs.error.message });
       break;
     case 'sync-failed':
       set({ type: 'StreamReady', status: 'False', reason: 'SyncFailed', message: obs.message });
