@@ -12,9 +12,9 @@ export default defineConfig({
     // Two cores: more workers only add contention with the servers the tests start.
     maxWorkers: 2,
     // No global retry: a loss, duplicate, exactly-once or chaos assertion that fails once has
-    // found a bug, and a retry would hide it. A test that only measures a timing on the shared
-    // machine opts in with its own `{ retry: 1 }` and a comment saying why (docs/testing-cluster.md
-    // lists them); the retried reporter names every test that passed only on retry.
+    // found a bug, and a retry would hide it. A test that measures a timing on the shared machine
+    // opts in with RETRY_TIMING_ONLY (test/support/timing-retry.ts), which retries only its
+    // assertions tagged TIMING, and a comment saying why; docs/testing.md lists them.
     retry: 0,
     // One `api` control plane (etcd + kube-apiserver) shared by every test file that asks for it.
     globalSetup: ['test/support/kube-global-setup.ts'],

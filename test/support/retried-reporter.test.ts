@@ -35,7 +35,7 @@ describe('retrySummary', () => {
 });
 
 describe('the reporter in a vitest run', () => {
-  it('writes and prints the test that failed once and passed on its retry, and only that one', async () => {
+  it('lists the tests that failed once and passed on their retry, and fails a correctness assertion that a timing retry must not hide', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'retried-')), 'retried.json');
     const vitest = spawn(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'test/support/fixtures/retried/vitest.config.ts'], {
       cwd: root,
@@ -46,9 +46,15 @@ describe('the reporter in a vitest run', () => {
     vitest.stdout.on('data', (b: Buffer) => (output += b.toString()));
     vitest.stderr.on('data', (b: Buffer) => (output += b.toString()));
     const [code] = await once(vitest, 'exit');
-    expect(code, output).toBe(0);
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual([{ file: 'flaky.fixture.ts', name: 'fixture > fails once, then passes on its retry', retries: 1 }]);
-    expect(output).toContain('[retried] 1 test(s) passed only on retry');
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual([
+      { file: 'correctness.fixture.ts', name: 'misses a timing once, then passes on its retry', retries: 1 },
+      { file: 'flaky.fixture.ts', name: 'fixture > fails once, then passes on its retry', retries: 1 },
+    ]);
+    expect(output).toContain('[retried] 2 test(s) passed only on retry');
     expect(output).toContain('flaky.fixture.ts > fixture > fails once, then passes on its retry (1 retry)');
+    // RETRY_TIMING_ONLY: the untagged failure was not retried, so the run fails.
+    expect(output).toMatch(/FAIL\s+correctness\.fixture\.ts > fails a correctness assertion once/);
+    expect(output).toMatch(/Tests\s+1 failed \| 3 passed/);
+    expect(code).toBe(1);
   });
 });
