@@ -49,17 +49,22 @@ describe('secrets stay out of the logs', () => {
   });
 
   /** A worker as its pod runs it: the queue's Secret mounted at NATS_SECRET_DIR, plus `env`. */
-  async function startWorker(queue: string, secretFiles: Record<string, string>, env: Record<string, string>): Promise<AppProcess> {
+  async function spawnWorker(queue: string, secretFiles: Record<string, string>, env: Record<string, string>): Promise<{ worker: AppProcess; port: number }> {
     const dir = mkdtempSync(join(tmpdir(), 'nats-secret-'));
     for (const [key, value] of Object.entries(secretFiles)) writeFileSync(join(dir, key), value, { mode: 0o400 });
     const port = await freePort();
-    const w = startAppProcess(process.execPath, ['worker-runtime/bin/celeriac-worker.js', '--queue', queue, 'examples/quickstart/tasks.ts'], {
+    const worker = startAppProcess(process.execPath, ['worker-runtime/bin/celeriac-worker.js', '--queue', queue, 'examples/quickstart/tasks.ts'], {
       cwd: root,
       env: { NATS_SECRET_DIR: dir, CELERIAC_HTTP_HOST: '127.0.0.1', CELERIAC_HTTP_PORT: String(port), LOG_LEVEL: 'debug', ...env },
     });
-    procs.push(w);
+    procs.push(worker);
+    return { worker, port };
+  }
+
+  async function startWorker(queue: string, secretFiles: Record<string, string>, env: Record<string, string>): Promise<AppProcess> {
+    const { worker, port } = await spawnWorker(queue, secretFiles, env);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, { timeoutMs: 30_000, what: `worker on ${queue} ready` });
-    return w;
+    return worker;
   }
 
   /** Runs one task through the queue, as a producer holding the same credentials. */
@@ -74,7 +79,7 @@ describe('secrets stay out of the logs', () => {
     }
   }
 
-  it('logs no password or token of the operator, the queue Secrets or the workers, at debug level and on auth failure', async () => {
+  it('logs no password or token of the operator, the queue Secrets or the workers, at debug level and on auth failures', async () => {
     const ns = await freshNamespace(cp(), 'secrets');
     const q = { password: `pw-${ns}`, token: `tok-${ns}`, wrong: `wrong-${ns}` };
     await kubectlOk(
@@ -140,10 +145,13 @@ spec: {queueName: ${q.wrong}, storage: Memory, nats: {secretRef: {name: queue-wr
     const byToken = await startWorker(q.token, {}, { NATS_URL: tokenNats.url, NATS_TOKEN: s.token });
     await runTask({ servers: passwordNats.url, user: 'queue', password: s.queuePassword }, q.password);
     await runTask({ servers: tokenNats.url, token: s.token }, q.token);
-    await Promise.all([byPassword.stop(), byToken.stop()]);
+    // A worker given a wrong password: NATS refuses it, and it says so without the password.
+    const { worker: refused } = await spawnWorker(q.password, { user: 'queue', password: s.wrongPassword }, { NATS_URL: passwordNats.url });
+    await waitFor(() => /authorization/i.test(refused.output()), { timeoutMs: 30_000, what: 'the refused worker reporting the auth failure' });
+    await Promise.all([byPassword.stop(), byToken.stop(), refused.stop()]);
 
     const statuses = await kubectlOk(cp(), ['get', 'tq', '-n', ns, '-o', 'json']);
-    const logs = { operator: operator.output(), workerByPassword: byPassword.output(), workerByToken: byToken.output() };
+    const logs = { operator: operator.output(), workerByPassword: byPassword.output(), workerByToken: byToken.output(), workerRefused: refused.output() };
     // The logs are the real ones: debug lines, the connections, the auth failure, the tasks.
     expect(logs.operator).toContain('"level":20');
     expect(logs.operator).toMatch(/connecting to nats/);
