@@ -13,4 +13,6 @@ eslint --max-warnings=0 .
 echo "[test] type-check"
 tsc -p tsconfig.json
 echo "[test] vitest"
+# Correctness tests run once; the few timing tests with their own retry are listed at the end of
+# vitest's output and in test-results/retried.json (test/support/retried-reporter.ts) for CI to keep.
 vitest run "$@"

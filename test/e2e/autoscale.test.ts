@@ -9,6 +9,8 @@ import { useNats } from '../support/use-nats.ts';
 import { freshNamespace, kubectlOk, startTestOperator } from '../support/operator.ts';
 import { PodRunner } from '../support/pod-runner.ts';
 import { waitFor } from '../support/queue.ts';
+import { readRunOutcome } from '../support/ran-once.ts';
+import { RETRY_TIMING_ONLY, TIMING } from '../support/timing-retry.ts';
 import { work } from './fixtures/tasks.ts';
 
 const tasksModule = new URL('./fixtures/tasks.ts', import.meta.url).pathname;
@@ -17,7 +19,7 @@ const tasksModule = new URL('./fixtures/tasks.ts', import.meta.url).pathname;
  * The whole loop on a simulated cluster: operator, kube-controller-manager, scheduler, kwok nodes,
  * and a real worker process per Running pod. A burst scales a pool from zero, drains, and the
  * pool returns to zero after its cooldown, never above maxReplicas; a steady stream holds a
- * steady count.
+ * steady count. In both, every enqueue must succeed and every task must run once, to success.
  */
 describe('autoscaling end to end (cluster profile)', () => {
   const cp = useControlPlane({ profile: 'cluster', nodes: 2 });
@@ -80,7 +82,7 @@ spec:
     const total = 2000;
     const client = new Client(nats.nc, { queue });
     const t0 = Date.now();
-    await client.enqueueMany(work, Array.from({ length: total }, () => ({ ms: 40 })));
+    const burst = await client.enqueueMany(work, Array.from({ length: total }, () => ({ ms: 40 })));
     // One long task: it is still running on some pod when the burst is drained and the pool scales in.
     const long = await client.enqueue(work, { ms: 15_000 });
     const scaledUp = await waitFor(() => seen.find((s) => s.replicas > 0), { timeoutMs: 15_000, what: 'scale up from zero' });
@@ -106,8 +108,8 @@ spec:
     expect(peak).toBeGreaterThan(1);
     expect(peak).toBeLessThanOrEqual(4);
     expect(runner.started.length).toBeGreaterThanOrEqual(2);
-    // Every task ran to success exactly as recorded (at-least-once; results keyed by task id).
-    expect((await kv.status()).values).toBe(total + 1);
+    // Every task ran once, to success: none lost, none run again while pods came and went.
+    expect(await readRunOutcome(kv, [...burst.map((h) => h.id), long.id])).toEqual({ missing: [], notSucceeded: [], ranAgain: [], unexpected: [] });
     console.log(
       JSON.stringify({
         enqueueToScaleUpMs: scaledUp.at - t0,
@@ -119,7 +121,10 @@ spec:
       }),
     );
   }, 240_000);
-  it('holds a steady count under a steady stream, with the default scale-down window', async () => {
+  // The replica count under a steady stream depends on rates the shared machine may not hold, so
+  // its timing assertions (tagged TIMING) may be retried once; its enqueue and exactly-once
+  // assertions fail at once.
+  it('holds a steady count under a steady stream, with the default scale-down window', { ...RETRY_TIMING_ONLY, timeout: 180_000 }, async () => {
     const ns = await freshNamespace(cp(), 'steady');
     const stop = await startTestOperator(cp(), nats.server.url, { namespace: ns });
     const queue = `steady-${ns}`;
@@ -133,7 +138,7 @@ spec:
         `apiVersion: celeriac.dev/v1alpha1
 kind: TaskQueue
 metadata: {name: steady}
-spec: {queueName: ${queue}, storage: Memory, results: {enabled: false}}
+spec: {queueName: ${queue}, storage: Memory}
 ---
 apiVersion: celeriac.dev/v1alpha1
 kind: WorkerPool
@@ -154,15 +159,23 @@ spec:
       // The stream starts once the first pod's worker consumes; a stream that starts earlier
       // builds a backlog while the pod starts, and the pool rightly grows for it (then holds
       // its size through the 90 s scale-down window): a burst, not a steady stream.
-      await client.enqueue(work, { ms: 1 });
+      const enqueued = [(await client.enqueue(work, { ms: 1 })).id];
       await waitFor(async () => {
         const s = await readQueueState(nats.nc, queue);
         return s.pending + s.ackPending === 0;
       }, { timeoutMs: 60_000, what: 'first worker consuming' });
-      let sent = 0;
+      const refused: string[] = [];
+      const inFlight = new Set<Promise<void>>();
       const producer = setInterval(() => {
-        // Five every 50 ms; enqueue failures would show as missing completions below.
-        for (let i = 0; i < 5; i++) void client.enqueue(work, { ms: 40 }).then(() => sent++, () => undefined);
+        // Five every 50 ms. A refused enqueue is a lost task: the test fails on it below.
+        for (let i = 0; i < 5; i++) {
+          const p = client.enqueue(work, { ms: 40 }).then(
+            (h) => void enqueued.push(h.id),
+            (e: unknown) => void refused.push(String(e)),
+          );
+          inFlight.add(p);
+          void p.finally(() => inFlight.delete(p));
+        }
       }, 50);
       const counts: number[] = [];
       try {
@@ -174,18 +187,31 @@ spec:
         }
       } finally {
         clearInterval(producer);
+        await Promise.all(inFlight);
       }
       const state = await readQueueState(nats.nc, queue);
+      const sent = enqueued.length;
+      console.log(JSON.stringify({ steady: { sent, refused: refused.length, counts: [...new Set(counts)], backlogAtEnd: state.pending + state.ackPending } }));
+      expect(refused).toEqual([]);
+      // Then every task the stream enqueued ran once, to success (results are stored before the ack).
+      await waitFor(async () => {
+        const s = await readQueueState(nats.nc, queue);
+        return s.pending + s.ackPending === 0;
+      }, { timeoutMs: 60_000, what: 'steady stream drained' });
+      const kv = await new Kvm(nats.nc).open(queueNames(queue).resultBucket);
+      expect(await readRunOutcome(kv, enqueued)).toEqual({ missing: [], notSucceeded: [], ranAgain: [], unexpected: [] });
       await client.close();
-      console.log(JSON.stringify({ steady: { sent, counts: [...new Set(counts)], backlogAtEnd: state.pending + state.ackPending } }));
-      expect(new Set(counts).size).toBe(1);
-      expect(counts[0]).toBeGreaterThanOrEqual(1);
-      expect(counts[0]).toBeLessThanOrEqual(2);
+      expect(new Set(counts).size, TIMING).toBe(1);
+      expect(counts[0], TIMING).toBeGreaterThanOrEqual(1);
+      expect(counts[0], TIMING).toBeLessThanOrEqual(2);
       // The count keeps up: nothing piles up undelivered.
-      expect(state.pending).toBeLessThan(100);
-      expect(sent).toBeGreaterThan(3_000);
+      expect(state.pending, TIMING).toBeLessThan(100);
+      expect(sent, TIMING).toBeGreaterThan(3_000);
     } finally {
+      // Closed here, not only after all: a retried run starts its own pods and runner.
+      await steadyRunner?.close();
+      steadyRunner = undefined;
       await stop.stop();
     }
-  }, 180_000);
+  });
 });
