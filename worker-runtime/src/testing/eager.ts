@@ -6,7 +6,7 @@ import type { ResultRecord } from '../protocol.ts';
 import { DEFAULT_RETRY_POLICY, resolveRetryPolicy, type RetryPolicy } from '../retry.ts';
 import { validatePayload } from '../schema.ts';
 import type { TaskContext, TaskDefinition } from '../task.ts';
-import { decideFailure, deadState } from '../worker/outcome.ts';
+import { decideFailure, deadState } from '../worker/failure-decision.ts';
 import { pino } from 'pino';
 
 export interface EagerOptions {

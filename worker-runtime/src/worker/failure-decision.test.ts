@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError, RetryLater } from '../errors.ts';
-import { deadState, decideFailure } from './outcome.ts';
+import { deadState, decideFailure } from './failure-decision.ts';
 
 const policy = { maxAttempts: 3, backoff: { type: 'fixed' as const, delayMs: 100 } };
 

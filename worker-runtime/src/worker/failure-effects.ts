@@ -2,7 +2,7 @@ import type { DeadReason, describeError } from '../errors.ts';
 import { isValidTaskId } from '../protocol.ts';
 import { publishDeadLetter } from './dead-letter.ts';
 import type { TaskEnvelope } from './envelope.ts';
-import { deadState, decideFailure } from './outcome.ts';
+import { deadState, decideFailure } from './failure-decision.ts';
 import type { RegisteredTask, RunDeps } from './run-deps.ts';
 
 /**
