@@ -9,8 +9,8 @@ export { Worker } from './worker/worker.ts';
 export type { WorkerOptions } from './worker/worker.ts';
 export { workerStatusSubject } from './worker/heartbeat.ts';
 export type { WorkerStatus } from './worker/heartbeat.ts';
-export { replayDeadLetter, listDeadLetters, getDeadLetter } from './worker/dead-letter.ts';
-export type { DeadLetter } from './worker/dead-letter.ts';
+export { replayDeadLetter, listDeadLetters, getDeadLetter } from './dead-letters/admin.ts';
+export type { DeadLetter } from './dead-letters/admin.ts';
 export {
   PermanentError,
   RetryLater,
