@@ -8,7 +8,8 @@
 import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { Client, queueNames, type ResultRecord } from 'celeriac';
+import { Client, type ResultRecord } from 'celeriac';
+import { queueNames } from 'celeriac/protocol';
 import { work } from '../test/e2e/fixtures/tasks.ts';
 import { startControlPlane, type ControlPlane } from '../test/support/kube.ts';
 import { startNats } from '../test/support/nats.ts';

@@ -4,8 +4,9 @@
 // zero, draining the backlog, and scaling back to zero. Ctrl-C stops everything.
 import { AppsV1Api } from '@kubernetes/client-node';
 import { Kvm } from '@nats-io/kv';
-import { Client, queueNames } from 'celeriac';
-import { readQueueState } from '../operator/src/taskqueue/jetstream-sync.ts';
+import { Client } from 'celeriac';
+import { queueNames } from 'celeriac/protocol';
+import { readQueueState } from 'celeriac/topology';
 import { startControlPlane } from '../test/support/kube.ts';
 import { startNats } from '../test/support/nats.ts';
 import { kubectlOk, startTestOperator } from '../test/support/operator.ts';

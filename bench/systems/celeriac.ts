@@ -1,7 +1,9 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
-import { Client, Worker, defaultQueueSettings, defineTask, ensureQueue, queueNames } from '../../worker-runtime/src/index.ts';
+import { Client, Worker, defineTask } from 'celeriac';
+import { queueNames } from 'celeriac/protocol';
+import { defaultQueueSettings, ensureQueue } from 'celeriac/topology';
 import type { Endpoints, System } from './system.ts';
 import { deleteStreams } from './jetstream-admin.ts';
 

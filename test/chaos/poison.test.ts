@@ -5,7 +5,8 @@
 // states (measured against the same healthy load without the flood, and logged).
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
-import { Client, listDeadLetters, queueNames, taskSubject } from '../../worker-runtime/src/index.ts';
+import { Client, listDeadLetters } from 'celeriac';
+import { queueNames, taskSubject } from 'celeriac/protocol';
 import { work } from '../support/chaos-tasks.ts';
 import { readLedger } from '../support/chaos-ledger.ts';
 import { drained, percentile, report, useChaosNats } from '../support/chaos.ts';

@@ -3,7 +3,7 @@
 // dead worker had not acked (counted and reported), and tasks enqueued with an idempotency key
 // apply their effect once, even when enqueued twice and run twice.
 import { describe, expect, it } from 'vitest';
-import { readQueueState } from '../../operator/src/taskqueue/jetstream-sync.ts';
+import { readQueueState } from 'celeriac/topology';
 import { charge, work, type HoldPoint } from '../support/chaos-tasks.ts';
 import { readLedger, tally } from '../support/chaos-ledger.ts';
 import { drained, report, sleep, useChaosNats } from '../support/chaos.ts';

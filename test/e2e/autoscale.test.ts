@@ -1,8 +1,9 @@
 import { AppsV1Api } from '@kubernetes/client-node';
 import { Kvm } from '@nats-io/kv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, queueNames } from '../../worker-runtime/src/index.ts';
-import { readQueueState } from '../../operator/src/taskqueue/jetstream-sync.ts';
+import { Client } from 'celeriac';
+import { queueNames } from 'celeriac/protocol';
+import { readQueueState } from 'celeriac/topology';
 import type { RunningOperator } from '../../operator/src/operator.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { useNats } from '../support/use-nats.ts';

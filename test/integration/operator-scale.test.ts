@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../worker-runtime/src/testing/index.ts';
+import { freePort } from 'celeriac/testing';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { startNats, type NatsServer } from '../support/nats.ts';
 import { freshNamespace, kubectlOk } from '../support/operator.ts';

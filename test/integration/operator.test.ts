@@ -3,7 +3,7 @@ import { StorageType, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { TaskQueue, WorkerPool } from '../../crds/src/index.ts';
-import { Client, defineTask } from '../../worker-runtime/src/index.ts';
+import { Client, defineTask } from 'celeriac';
 import type { RunningOperator } from '../../operator/src/operator.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { startNats } from '../support/nats.ts';

@@ -1,18 +1,8 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  Client,
-  PermanentError,
-  RetryLater,
-  TaskFailedError,
-  Worker,
-  defineTask,
-  listDeadLetters,
-  queueNames,
-  replayDeadLetter,
-  type TaskDefinition,
-} from '../../worker-runtime/src/index.ts';
+import { Client, PermanentError, RetryLater, TaskFailedError, Worker, defineTask, listDeadLetters, replayDeadLetter, type TaskDefinition } from 'celeriac';
+import { queueNames } from 'celeriac/protocol';
 import { useNats } from '../support/use-nats.ts';
 import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 

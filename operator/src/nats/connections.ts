@@ -3,7 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { connectNats, describeConnection, type NatsSettings } from 'celeriac';
+import { connectNats, type NatsSettings } from 'celeriac';
+import { describeConnection } from 'celeriac/topology';
 import type { Logger } from 'pino';
 
 /** The contents of a Secret named by `TaskQueue.spec.nats.secretRef` (base64-decoded). */

@@ -1,7 +1,7 @@
-import { queueNames } from 'celeriac';
+import { queueNames } from 'celeriac/protocol';
 import type { TaskQueue, TaskQueueStatus } from '@celeriac/crds';
 import { setCondition, type Condition, type ConditionUpdate } from '../controller/index.ts';
-import type { QueueState, SyncReport } from './jetstream-sync.ts';
+import type { QueueState, SyncReport } from 'celeriac/topology';
 
 /** What one reconcile found, as input to the status. */
 export type Observation =

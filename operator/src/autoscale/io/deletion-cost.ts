@@ -1,4 +1,4 @@
-import type { WorkerStatus } from 'celeriac';
+import type { WorkerStatus } from 'celeriac/topology';
 import type { Applier } from '../../controller/index.ts';
 
 /** Kubernetes' hint to the ReplicaSet controller: pods with a lower cost are deleted first. */
