@@ -61,7 +61,7 @@ spec:
   say(`queue Ready; enqueueing a burst of ${TASKS} thumbnail tasks`);
   const client = new Client(nc, { queue: 'images' });
   const t0 = Date.now();
-  const handles = await client.enqueueMany(thumbnail, Array.from({ length: TASKS }, (_, i) => ({ image: `photo-${i}.jpg`, size: 128 })));
+  const handles = await client.enqueueMany(thumbnail, Array.from({ length: TASKS }, (_, i) => ({ payload: { image: `photo-${i}.jpg`, size: 128 } })));
   say(`enqueued ${handles.length} tasks in ${Date.now() - t0} ms`);
   let zeroSince = 0;
   for (;;) {

@@ -134,7 +134,7 @@ describe('a 3-node NATS cluster losing a node mid-run', () => {
       what: 'restarted node current again',
     });
     const N = 500;
-    await client.enqueueMany(work, Array.from({ length: N }, (_, n) => ({ n, sleepMs: 0 })));
+    await client.enqueueMany(work, Array.from({ length: N }, (_, n) => ({ payload: { n, sleepMs: 0 } })));
     const reads: Record<string, { api: number; jsz: number | undefined }> = {};
     for (const name of cluster.serverNames) {
       const node = cluster.node(name)!;

@@ -151,7 +151,7 @@ describe('poison messages, malformed floods and oversized payloads', () => {
       restartOnExit: true,
     });
     const killer = await client.enqueue(killsItsWorker, { n: 0 });
-    const healthy = await client.enqueueMany(work, Array.from({ length: 200 }, (_, n) => ({ n, sleepMs: 20 })));
+    const healthy = await client.enqueueMany(work, Array.from({ length: 200 }, (_, n) => ({ payload: { n, sleepMs: 20 } })));
 
     await waitFor(() => drained(nc, queue), { timeoutMs: 60_000, what: 'queue drained' });
     // maxAttempts (2) runs, each killing its worker; the third delivery is dead-lettered unrun.

@@ -38,7 +38,7 @@ describe('worker processes killed with SIGKILL at random', () => {
         // Each keyed task is enqueued twice, as a producer retrying after a lost ack would; keyed
         // and plain tasks are interleaved so kills hit both.
         const [handles, twice] = await Promise.all([
-          client.enqueueMany(work, plain),
+          client.enqueueMany(work, plain.map((payload) => ({ payload }))),
           Promise.all(
             keyed.flatMap((k) => {
               const p = { account: `acct-${k % 50}`, cents: 100 + k, sleepMs: 5 };

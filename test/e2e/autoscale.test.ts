@@ -81,7 +81,7 @@ spec:
     const total = 2000;
     const client = new Client(nats.nc, { queue });
     const t0 = Date.now();
-    await client.enqueueMany(work, Array.from({ length: total }, () => ({ ms: 40 })));
+    await client.enqueueMany(work, Array.from({ length: total }, () => ({ payload: { ms: 40 } })));
     // One long task: it is still running on some pod when the burst is drained and the pool scales in.
     const long = await client.enqueue(work, { ms: 15_000 });
     const scaledUp = await waitFor(() => seen.find((s) => s.replicas > 0), { timeoutMs: 15_000, what: 'scale up from zero' });

@@ -236,7 +236,7 @@ describe('task runtime on a real nats-server', () => {
   it('enqueues in bulk', async () => {
     const double = defineTask('double', (n: number) => n * 2);
     const { client } = await setup([double], { concurrency: 16 });
-    const handles = await client.enqueueMany(double, Array.from({ length: 500 }, (_, i) => i));
+    const handles = await client.enqueueMany(double, Array.from({ length: 500 }, (_, i) => ({ payload: i })));
     expect(new Set(handles.map((h) => h.id)).size).toBe(500);
     const results = await Promise.all(handles.map((h) => h.result({ timeoutMs: 10_000 })));
     expect(results).toEqual(Array.from({ length: 500 }, (_, i) => i * 2));

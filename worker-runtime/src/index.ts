@@ -3,10 +3,10 @@
  * the operator's plumbing lives in `celeriac/topology`, the wire names in `celeriac/protocol`
  * and test helpers in `celeriac/testing`.
  */
-export { defineTask } from './task.ts';
-export type { TaskContext, TaskDefinition, TaskHandler, TaskOptions, PayloadOf, ResultOf } from './task.ts';
+export { declareTask, defineTask } from './task.ts';
+export type { DeclaredTask, TaskContext, TaskDefinition, TaskHandler, TaskOptions, PayloadOf, ResultOf } from './task.ts';
 export { Client } from './client/client.ts';
-export type { ClientOptions, EnqueueOptions, TaskProducer } from './client/client.ts';
+export type { ClientOptions, EnqueueItem, EnqueueManyOptions, EnqueueOptions, TaskProducer } from './client/client.ts';
 export type { TaskHandle } from './client/handle.ts';
 export { PublishRejectedError } from './client/publisher.ts';
 export { Worker } from './worker/worker.ts';
@@ -29,4 +29,4 @@ export type { Backoff, RetryPolicy, RetryOptions } from './retry.ts';
 export type { PayloadSchema, StandardSchemaV1 } from './schema.ts';
 export { connectNats } from './connection.ts';
 export type { NatsSettings } from './connection.ts';
-export type { ResultRecord, TaskState } from './protocol.ts';
+export type { FailedState, ResultRecord, TaskState } from './protocol.ts';

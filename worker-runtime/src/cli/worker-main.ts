@@ -54,32 +54,21 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const http = config.httpPort > 0
     ? await startHealthServer({ host: config.httpHost, port: config.httpPort, ready: () => worker.ready, registry: worker.metrics.registry })
     : undefined;
-  // The queue may not exist yet (the operator is creating it): keep trying, unready meanwhile.
-  for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
-    try {
-      await worker.start();
-      break;
-    } catch (e) {
-      log.warn({ error: (e as Error).message, retryInMs: delay }, 'cannot start consuming yet');
-      if (stopRequested) return 0;
-      await new Promise((r) => setTimeout(r, delay));
-    }
+  // The queue may not exist yet (the operator is creating it): start() waits for it, unready meanwhile.
+  try {
+    await worker.start({ signal: stopping.signal });
+  } catch (e) {
+    if (!stopping.signal.aborted) throw e;
   }
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, 'stopping');
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-    if (stopRequested) resolve();
-  });
+  if (!stopping.signal.aborted) await new Promise((resolve) => stopping.signal.addEventListener('abort', resolve, { once: true }));
+  log.info({ signal: stopping.signal.reason as string }, 'stopping');
   await worker.close(config.drainTimeoutMs);
   http?.close();
   await nc.drain().catch(() => undefined);
   return 0;
 }
 
-let stopRequested = false;
-process.once('SIGTERM', () => (stopRequested = true));
-process.once('SIGINT', () => (stopRequested = true));
+/** Aborted by SIGTERM or SIGINT; installed when the module loads so a signal during start-up counts. */
+const stopping = new AbortController();
+process.once('SIGTERM', () => stopping.abort('SIGTERM'));
+process.once('SIGINT', () => stopping.abort('SIGINT'));
