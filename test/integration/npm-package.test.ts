@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packRuntime } from '../../scripts/pack-runtime.ts';
-import { defaultQueueSettings, ensureQueue } from 'celeriac/topology';
 import { startAppProcess, type AppProcess } from '../support/app-process.ts';
 import { repoRoot } from '../support/chart.ts';
 import { useNats } from '../support/use-nats.ts';
@@ -93,8 +92,7 @@ describe('the celeriac npm package, installed into a fresh project', () => {
   }, 120_000);
 
   it('runs the quick start: the package bin starts a worker, the producer gets its result', async () => {
-    // The worker needs its queue to exist; the producer's ensureQueue then finds it as it would make it.
-    await ensureQueue(nats.nc, defaultQueueSettings('emails'));
+    // No queue yet: the worker waits for it (Worker.start), and the producer's ensureQueue makes it.
     const env = { NATS_URL: nats.server.url, CELERIAC_HTTP_PORT: '0' };
     const worker = startAppProcess(process.execPath, [join(app, 'node_modules', 'celeriac', 'bin', 'celeriac-worker.js'), '--queue', 'emails', 'tasks.ts'], { cwd: app, env });
     procs.push(worker);
