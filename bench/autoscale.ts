@@ -8,7 +8,8 @@
 import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { Client, queueNames, type ResultRecord } from 'celeriac';
+import { Client, type ResultRecord } from 'celeriac';
+import { queueNames } from 'celeriac/protocol';
 import { work } from '../test/e2e/fixtures/tasks.ts';
 import { startControlPlane, type ControlPlane } from '../test/support/kube.ts';
 import { startNats } from '../test/support/nats.ts';
@@ -70,7 +71,7 @@ async function burst(nc: NatsConnection, queue: string, tasks: number): Promise<
   const client = new Client(nc, { queue });
   await client.enqueue(work, { ms: TASK_MS });
   const firstStoredAt = Date.now(); // the ack says the first task is stored: backlog 1 > activation 0
-  await client.enqueueMany(work, Array.from({ length: tasks - 1 }, () => ({ ms: TASK_MS })));
+  await client.enqueueMany(work, Array.from({ length: tasks - 1 }, () => ({ payload: { ms: TASK_MS } })));
   await client.close();
   const kv = await new Kvm(nc).open(queueNames(queue).resultBucket);
   return {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../worker-runtime/src/testing/free-port.ts';
+import { freePort } from 'celeriac/testing';
 
 /**
  * Persistence as BullMQ's production guide recommends and as close to JetStream file storage as

@@ -4,8 +4,9 @@
 // zero, draining the backlog, and scaling back to zero. Ctrl-C stops everything.
 import { AppsV1Api } from '@kubernetes/client-node';
 import { Kvm } from '@nats-io/kv';
-import { Client, queueNames } from 'celeriac';
-import { readQueueState } from '../operator/src/taskqueue/jetstream-sync.ts';
+import { Client } from 'celeriac';
+import { queueNames } from 'celeriac/protocol';
+import { readQueueState } from 'celeriac/topology';
 import { startControlPlane } from '../test/support/kube.ts';
 import { startNats } from '../test/support/nats.ts';
 import { kubectlOk, startTestOperator } from '../test/support/operator.ts';
@@ -60,7 +61,7 @@ spec:
   say(`queue Ready; enqueueing a burst of ${TASKS} thumbnail tasks`);
   const client = new Client(nc, { queue: 'images' });
   const t0 = Date.now();
-  const handles = await client.enqueueMany(thumbnail, Array.from({ length: TASKS }, (_, i) => ({ image: `photo-${i}.jpg`, size: 128 })));
+  const handles = await client.enqueueMany(thumbnail, Array.from({ length: TASKS }, (_, i) => ({ payload: { image: `photo-${i}.jpg`, size: 128 } })));
   say(`enqueued ${handles.length} tasks in ${Date.now() - t0} ms`);
   let zeroSince = 0;
   for (;;) {

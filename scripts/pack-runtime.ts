@@ -27,16 +27,19 @@ function rewriteDeclarations(dir: string): void {
   }
 }
 
-/** The published package.json: the workspace's, with entry points on the compiled files. */
+/**
+ * The published package.json: the workspace's, with each entry point (`.`, `./topology`, ...)
+ * moved from its source file onto the compiled one, so a new subpath cannot be left out.
+ */
 function publishedManifest(): Record<string, unknown> {
-  const pkg = JSON.parse(readFileSync(join(runtime, 'package.json'), 'utf8')) as Record<string, unknown>;
-  const entry = (name: string) => ({ types: `./${name}.d.ts`, default: `./${name}.js` });
-  return {
-    ...pkg,
-    exports: { '.': entry('index'), './protocol': entry('protocol'), './testing': entry('testing/index') },
-    types: './index.d.ts',
-    bin: { 'celeriac-worker': './bin/celeriac-worker.js' },
-  };
+  const pkg = JSON.parse(readFileSync(join(runtime, 'package.json'), 'utf8')) as Record<string, unknown> & { exports: Record<string, string> };
+  const exports: Record<string, { types: string; default: string }> = {};
+  for (const [subpath, source] of Object.entries(pkg.exports)) {
+    const name = source.replace(/^\.\/src\//, './').replace(/\.ts$/, '');
+    if (name === source) throw new Error(`export ${subpath} (${source}) is not a .ts file under src/: update pack-runtime.ts`);
+    exports[subpath] = { types: `${name}.d.ts`, default: `${name}.js` };
+  }
+  return { ...pkg, exports, types: './index.d.ts', bin: { 'celeriac-worker': './bin/celeriac-worker.js' } };
 }
 
 export function packRuntime(outDir: string): string {
@@ -48,7 +51,7 @@ export function packRuntime(outDir: string): string {
   if (!bin.includes("'../cli/worker-main.js'")) throw new Error('bin/celeriac-worker.js no longer imports ../src/cli/worker-main.ts: update pack-runtime.ts');
   writeFileSync(join(dist, 'bin', 'celeriac-worker.js'), bin, { mode: 0o755 });
   writeFileSync(join(dist, 'package.json'), JSON.stringify(publishedManifest(), null, 2) + '\n');
-  cpSync(join(root, 'README.md'), join(dist, 'README.md'));
+  cpSync(join(runtime, 'README.md'), join(dist, 'README.md'));
   mkdirSync(outDir, { recursive: true });
   const out = execFileSync('npm', ['pack', '--json', '--pack-destination', outDir], { cwd: dist, encoding: 'utf8' });
   const [{ filename }] = JSON.parse(out) as [{ filename: string }];

@@ -1,11 +1,14 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
-import { Client, Worker, defaultQueueSettings, defineTask, ensureQueue, queueNames } from '../../worker-runtime/src/index.ts';
+import { Client, Worker, declareTask, defineTask } from 'celeriac';
+import { queueNames } from 'celeriac/protocol';
+import { defaultQueueSettings, ensureQueue } from 'celeriac/topology';
+import type { BenchPayload } from '../payload.ts';
 import type { Endpoints, System } from './system.ts';
 import { deleteStreams } from './jetstream-admin.ts';
 
-const TASK = 'bench.task';
+const TASK = declareTask<BenchPayload, void>('bench.task');
 const silent = pino({ level: 'silent' });
 
 /** Our Client and Worker, results off, file storage: the configuration the targets are set for. */
@@ -28,7 +31,7 @@ export async function openCeleriac(endpoints: Endpoints): Promise<System> {
       const client = new Client(nc, { queue });
       return {
         enqueue: async (p) => void (await client.enqueue(TASK, p)),
-        enqueueBulk: async (ps) => void (await client.enqueueMany(TASK, ps)),
+        enqueueBulk: async (ps) => void (await client.enqueueMany(TASK, ps.map((payload) => ({ payload })))),
         close: () => client.close(),
       };
     },

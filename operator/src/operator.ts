@@ -26,7 +26,7 @@ import { TaskQueueReconciler } from './taskqueue/reconciler.ts';
 import { poolsOfQueue } from './workerpool/pool-queue.ts';
 import { WorkerPoolReconciler } from './workerpool/reconciler.ts';
 import { AUTOSCALER_FIELD_MANAGER, ReplicaSetter } from './workerpool/replicas.ts';
-import { createAutoscaler } from './autoscale/controller.ts';
+import { createAutoscaler } from './autoscale/io/controller.ts';
 
 export interface RunningOperator {
   readonly manager: Manager;

@@ -6,8 +6,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readQueueState } from '../../operator/src/taskqueue/jetstream-sync.ts';
-import { queueNames } from '../../worker-runtime/src/index.ts';
+import { readQueueState } from 'celeriac/topology';
+import { queueNames } from 'celeriac/protocol';
 import { work } from '../support/chaos-tasks.ts';
 import { readLedger, resumeTimes, tally, workersRunningSince } from '../support/chaos-ledger.ts';
 import { drained, report, retrying, sleep, startChaosQueue } from '../support/chaos.ts';
@@ -134,7 +134,7 @@ describe('a 3-node NATS cluster losing a node mid-run', () => {
       what: 'restarted node current again',
     });
     const N = 500;
-    await client.enqueueMany(work, Array.from({ length: N }, (_, n) => ({ n, sleepMs: 0 })));
+    await client.enqueueMany(work, Array.from({ length: N }, (_, n) => ({ payload: { n, sleepMs: 0 } })));
     const reads: Record<string, { api: number; jsz: number | undefined }> = {};
     for (const name of cluster.serverNames) {
       const node = cluster.node(name)!;

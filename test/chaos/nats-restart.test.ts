@@ -5,7 +5,7 @@
 // and /readyz is false while a worker cannot consume.
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readQueueState } from '../../operator/src/taskqueue/jetstream-sync.ts';
+import { readQueueState } from 'celeriac/topology';
 import { readLedger, resumeTimes, tally, workersRunningSince } from '../support/chaos-ledger.ts';
 import { drained, report, sleep, startChaosQueue } from '../support/chaos.ts';
 import { startNats, type NatsServer } from '../support/nats.ts';

@@ -5,7 +5,8 @@
 // states (measured against the same healthy load without the flood, and logged).
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
-import { Client, listDeadLetters, queueNames, taskSubject } from '../../worker-runtime/src/index.ts';
+import { Client, listDeadLetters } from 'celeriac';
+import { queueNames, taskSubject } from 'celeriac/protocol';
 import { work } from '../support/chaos-tasks.ts';
 import { readLedger } from '../support/chaos-ledger.ts';
 import { drained, percentile, report, useChaosNats } from '../support/chaos.ts';
@@ -148,7 +149,7 @@ describe('poison messages, malformed floods and oversized payloads', () => {
       restartOnExit: true,
     });
     const killer = await client.enqueue(killsItsWorker, { n: 0 });
-    const healthy = await client.enqueueMany(work, Array.from({ length: 200 }, (_, n) => ({ n, sleepMs: 20 })));
+    const healthy = await client.enqueueMany(work, Array.from({ length: 200 }, (_, n) => ({ payload: { n, sleepMs: 20 } })));
 
     await waitFor(() => drained(nc, queue), { timeoutMs: 60_000, what: 'queue drained' });
     // maxAttempts (2) runs, each killing its worker; the third delivery is dead-lettered unrun.

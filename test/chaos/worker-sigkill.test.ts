@@ -3,7 +3,7 @@
 // dead worker had not acked (counted and reported), and tasks enqueued with an idempotency key
 // apply their effect once, even when enqueued twice and run twice.
 import { describe, expect, it } from 'vitest';
-import { readQueueState } from '../../operator/src/taskqueue/jetstream-sync.ts';
+import { readQueueState } from 'celeriac/topology';
 import { charge, work, type HoldPoint } from '../support/chaos-tasks.ts';
 import { readLedger, tally } from '../support/chaos-ledger.ts';
 import { drained, report, sleep, useChaosNats } from '../support/chaos.ts';
@@ -38,7 +38,7 @@ describe('worker processes killed with SIGKILL at random', () => {
         // Each keyed task is enqueued twice, as a producer retrying after a lost ack would; keyed
         // and plain tasks are interleaved so kills hit both.
         const [handles, twice] = await Promise.all([
-          client.enqueueMany(work, plain),
+          client.enqueueMany(work, plain.map((payload) => ({ payload }))),
           Promise.all(
             keyed.flatMap((k) => {
               const p = { account: `acct-${k % 50}`, cents: 100 + k, sleepMs: 5 };

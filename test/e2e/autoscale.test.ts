@@ -1,8 +1,9 @@
 import { AppsV1Api } from '@kubernetes/client-node';
 import { Kvm } from '@nats-io/kv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, queueNames } from '../../worker-runtime/src/index.ts';
-import { readQueueState } from '../../operator/src/taskqueue/jetstream-sync.ts';
+import { Client } from 'celeriac';
+import { queueNames } from 'celeriac/protocol';
+import { readQueueState } from 'celeriac/topology';
 import type { RunningOperator } from '../../operator/src/operator.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { useNats } from '../support/use-nats.ts';
@@ -82,7 +83,7 @@ spec:
     const total = 2000;
     const client = new Client(nats.nc, { queue });
     const t0 = Date.now();
-    const burst = await client.enqueueMany(work, Array.from({ length: total }, () => ({ ms: 40 })));
+    const burst = await client.enqueueMany(work, Array.from({ length: total }, () => ({ payload: { ms: 40 } })));
     // One long task: it is still running on some pod when the burst is drained and the pool scales in.
     const long = await client.enqueue(work, { ms: 15_000 });
     const scaledUp = await waitFor(() => seen.find((s) => s.replicas > 0), { timeoutMs: 15_000, what: 'scale up from zero' });

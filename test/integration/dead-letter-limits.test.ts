@@ -1,7 +1,8 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client, PermanentError, Worker, defineTask, listDeadLetters, queueNames, taskSubject } from '../../worker-runtime/src/index.ts';
+import { Client, PermanentError, Worker, defineTask, listDeadLetters, replayDeadLetter } from 'celeriac';
+import { queueNames, taskSubject } from 'celeriac/protocol';
 import { messageBytes, type Header } from '../../worker-runtime/src/worker/dead-letter-fit.ts';
 import { useNats } from '../support/use-nats.ts';
 import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
@@ -102,6 +103,9 @@ describe('dead letters at the server limits', () => {
     expect(record.deadLetter?.truncated).toContain('body');
     await waitFor(() => queueEmpty(queue), { what: 'task removed from the stream' });
     expect(calls.n).toBe(1);
+    // Replaying it would run the task on an empty payload: refused, and the dead letter stays.
+    await expect(replayDeadLetter(nats.nc, queue, dead.seq)).rejects.toThrow(/without its body/);
+    expect((await listDeadLetters(nats.nc, queue)).map((d) => d.seq)).toContain(dead.seq);
   });
 
   it('ends a task whose dead letter cannot be written after bounded tries: termed, its record says so', async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { Client, PermanentError, Worker, defineTask } from '../../worker-runtime/src/index.ts';
+import { Client, PermanentError, Worker, defineTask } from 'celeriac';
 import type { RunningOperator } from '../../operator/src/operator.ts';
 import { chartDir, manifests, only, renderChart, repoRoot, type Manifest } from '../support/chart.ts';
 import { exposedSeries } from '../support/exposition.ts';

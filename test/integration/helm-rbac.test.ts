@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../worker-runtime/src/testing/index.ts';
+import { freePort } from 'celeriac/testing';
 import { startAppProcess, waitForHttp, type AppProcess } from '../support/app-process.ts';
 import { chartDir, manifests, only, operatorEnv, renderChart, repoRoot, type DeploymentManifest } from '../support/chart.ts';
 import type { ControlPlane } from '../support/kube.ts';

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packRuntime } from '../../scripts/pack-runtime.ts';
-import { defaultQueueSettings, ensureQueue } from '../../worker-runtime/src/index.ts';
 import { startAppProcess, type AppProcess } from '../support/app-process.ts';
 import { repoRoot } from '../support/chart.ts';
 import { useNats } from '../support/use-nats.ts';
@@ -51,6 +50,9 @@ describe('the celeriac npm package, installed into a fresh project', () => {
   it('holds JavaScript and declarations, no TypeScript sources, with entry points on them', () => {
     const pkgDir = join(app, 'node_modules', 'celeriac');
     const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { exports: Record<string, { default: string; types: string }> };
+    const workspace = JSON.parse(readFileSync(join(repoRoot, 'worker-runtime', 'package.json'), 'utf8')) as { exports: Record<string, string> };
+    expect(Object.keys(manifest.exports).sort()).toEqual(Object.keys(workspace.exports).sort());
+    expect(Object.keys(manifest.exports)).toContain('./topology');
     for (const entry of Object.values(manifest.exports)) {
       expect(existsSync(join(pkgDir, entry.default))).toBe(true);
       expect(existsSync(join(pkgDir, entry.types))).toBe(true);
@@ -58,6 +60,14 @@ describe('the celeriac npm package, installed into a fresh project', () => {
     const files = execFileSync('find', [pkgDir, '-name', '*.ts', '-not', '-name', '*.d.ts'], { encoding: 'utf8' }).trim();
     expect(files).toBe('');
     expect(readFileSync(join(pkgDir, 'index.d.ts'), 'utf8')).not.toMatch(/from '\.[^']*\.ts'/);
+  });
+
+  it('carries a README with install, quick start and where the docs are', () => {
+    const readme = readFileSync(join(app, 'node_modules', 'celeriac', 'README.md'), 'utf8');
+    expect(readme).toMatch(/^## Install$/m);
+    expect(readme).toMatch(/^## Quick start$/m);
+    expect(readme).toContain('Client.connect({');
+    expect(readme).toContain('docs/concepts.md');
   });
 
   it("type-checks the README's quick start against the package's declarations", () => {
@@ -78,11 +88,11 @@ describe('the celeriac npm package, installed into a fresh project', () => {
     } finally {
       rmSync(join(app, 'wrong.ts'));
     }
-  });
+    // Two cold tsc runs over the package's declarations: seconds alone, far longer on a shared, loaded machine.
+  }, 120_000);
 
   it('runs the quick start: the package bin starts a worker, the producer gets its result', async () => {
-    // The worker needs its queue to exist; the producer's ensureQueue then finds it as it would make it.
-    await ensureQueue(nats.nc, defaultQueueSettings('emails'));
+    // No queue yet: the worker waits for it (Worker.start), and the producer's ensureQueue makes it.
     const env = { NATS_URL: nats.server.url, CELERIAC_HTTP_PORT: '0' };
     const worker = startAppProcess(process.execPath, [join(app, 'node_modules', 'celeriac', 'bin', 'celeriac-worker.js'), '--queue', 'emails', 'tasks.ts'], { cwd: app, env });
     procs.push(worker);

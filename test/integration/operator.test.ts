@@ -3,7 +3,7 @@ import { StorageType, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { TaskQueue, WorkerPool } from '../../crds/src/index.ts';
-import { Client, defineTask } from '../../worker-runtime/src/index.ts';
+import { Client, defineTask } from 'celeriac';
 import type { RunningOperator } from '../../operator/src/operator.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { startNats } from '../support/nats.ts';
@@ -155,7 +155,7 @@ describe('operator against a real API server and nats-server', () => {
     );
     await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq/shared', '--timeout=30s']);
     const client = new Client(nats.nc, { queue });
-    await client.enqueueMany(defineTask('shared.task', () => undefined), Array.from({ length: 20 }, (_, i) => ({ i })));
+    await client.enqueueMany(defineTask('shared.task', () => undefined), Array.from({ length: 20 }, (_, i) => ({ payload: { i } })));
     await client.close();
     const replicas = async (name: string) => (await getJson<V1Deployment>(cp(), ['-n', ns, `deployment/${name}`])).spec?.replicas;
     // 20 tasks at one per replica: 15 and 5 (30:10), not 20 and 10 as two pools each seeing it all.

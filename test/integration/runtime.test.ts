@@ -1,18 +1,8 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  Client,
-  PermanentError,
-  RetryLater,
-  TaskFailedError,
-  Worker,
-  defineTask,
-  listDeadLetters,
-  queueNames,
-  replayDeadLetter,
-  type TaskDefinition,
-} from '../../worker-runtime/src/index.ts';
+import { Client, PermanentError, RetryLater, TaskFailedError, Worker, defineTask, listDeadLetters, replayDeadLetter, type TaskDefinition } from 'celeriac';
+import { queueNames } from 'celeriac/protocol';
 import { useNats } from '../support/use-nats.ts';
 import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 
@@ -246,7 +236,7 @@ describe('task runtime on a real nats-server', () => {
   it('enqueues in bulk', async () => {
     const double = defineTask('double', (n: number) => n * 2);
     const { client } = await setup([double], { concurrency: 16 });
-    const handles = await client.enqueueMany(double, Array.from({ length: 500 }, (_, i) => i));
+    const handles = await client.enqueueMany(double, Array.from({ length: 500 }, (_, i) => ({ payload: i })));
     expect(new Set(handles.map((h) => h.id)).size).toBe(500);
     const results = await Promise.all(handles.map((h) => h.result({ timeoutMs: 10_000 })));
     expect(results).toEqual(Array.from({ length: 500 }, (_, i) => i * 2));

@@ -1,8 +1,8 @@
 import { jetstream } from '@nats-io/jetstream';
 import { headers, type Subscription } from '@nats-io/nats-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client, DEFAULTS, Worker, defineTask, listDeadLetters, type TaskDefinition, type WorkerOptions } from '../../worker-runtime/src/index.ts';
-import { ResultStore } from '../../worker-runtime/src/results.ts';
+import { Client, Worker, defineTask, listDeadLetters, type TaskDefinition, type WorkerOptions } from 'celeriac';
+import { DEFAULTS } from 'celeriac/topology';
 import { useNats } from '../support/use-nats.ts';
 import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 
@@ -80,7 +80,7 @@ describe('tasks only some workers know (rolling upgrade)', () => {
   });
 
   it('counts the attempts of earlier copies of a handed-back task into its attempt number', async () => {
-    const { queue } = await setup();
+    const { queue, client } = await setup();
     await startWorker(queue, 'new', [x]);
     // A copy as an old worker writes it for a task that had two deliveries before it was handed back.
     const h = headers();
@@ -89,8 +89,8 @@ describe('tasks only some workers know (rolling upgrade)', () => {
     h.set('Celeriac-Unknown-Since', String(Date.now()));
     h.set('Celeriac-Prior-Attempts', '2');
     await jetstream(nats.nc).publish(`celeriac.${queue}.tasks.x`, new TextEncoder().encode('7'), { headers: h });
-    const rec = await new ResultStore(nats.nc, queue).waitFinal('handed-back-1', 5000);
-    expect(rec).toMatchObject({ state: 'succeeded', attempts: 3, result: { n: 7, attempt: 3 } });
+    await client.result('handed-back-1', { queue, timeoutMs: 5000 });
+    expect(await client.status('handed-back-1', { queue })).toMatchObject({ state: 'succeeded', attempts: 3, result: { n: 7, attempt: 3 } });
   });
 
   it('dead-letters a task no worker of the queue has registered, once the worker has heard its peers', async () => {

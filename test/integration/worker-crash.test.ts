@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client, Worker, defineTask } from '../../worker-runtime/src/index.ts';
+import { Client, Worker, defineTask } from 'celeriac';
 import { startAppProcess, type AppProcess } from '../support/app-process.ts';
 import { bomb, sleeper } from '../support/crash-tasks.ts';
 import { useNats } from '../support/use-nats.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { workerStatusSubject } from '../../worker-runtime/src/index.ts';
-import { WorkerMonitor } from '../../operator/src/autoscale/worker-monitor.ts';
+import { workerStatusSubject } from 'celeriac/topology';
+import { WorkerMonitor } from '../../operator/src/autoscale/io/worker-monitor.ts';
 import { useNats } from '../support/use-nats.ts';
 import { connectTo, uniqueQueue, waitFor } from '../support/queue.ts';
 

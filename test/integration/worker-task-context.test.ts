@@ -2,7 +2,8 @@ import { jetstream } from '@nats-io/jetstream';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Client, Worker, defineTask, taskSubject } from '../../worker-runtime/src/index.ts';
+import { Client, Worker, defineTask } from 'celeriac';
+import { taskSubject } from 'celeriac/protocol';
 import { useNats } from '../support/use-nats.ts';
 import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 

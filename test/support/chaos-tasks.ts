@@ -4,7 +4,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { defineTask } from '../../worker-runtime/src/index.ts';
+import { defineTask } from 'celeriac';
 
 /** A run record, one per handler run that got as far as recording itself. */
 export interface RunRecord {

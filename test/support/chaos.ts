@@ -3,8 +3,9 @@
 // docs/reliability.md quotes.
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { readQueueState } from '../../operator/src/taskqueue/jetstream-sync.ts';
-import { Client, type ClientOptions, type QueueSettings } from '../../worker-runtime/src/index.ts';
+import { readQueueState } from 'celeriac/topology';
+import { Client, type ClientOptions } from 'celeriac';
+import type { QueueSettings } from 'celeriac/topology';
 import { createLedger } from './chaos-ledger.ts';
 import { startNats, type NatsServer } from './nats.ts';
 import { connectTo, createQueue, uniqueQueue, waitFor } from './queue.ts';

@@ -1,5 +1,5 @@
 // Tasks for test/integration/worker-crash.test.ts, loaded by a celeriac-worker process.
-import { defineTask } from '../../worker-runtime/src/index.ts';
+import { defineTask } from 'celeriac';
 
 /** Returns at once but leaves an exception thrown from a timer: the worker process must be replaced. */
 export const bomb = defineTask('crash.bomb', () => {

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../worker-runtime/src/testing/free-port.ts';
+import { freePort } from 'celeriac/testing';
 import { access, accessAs, helm, type ClusterAccess, type ControlPlaneInfo, type ExecOptions, type Identity } from '../cluster/access.ts';
 import {
   apiServerArgs,

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../worker-runtime/src/testing/free-port.ts';
+import { freePort } from 'celeriac/testing';
 import { startNats, type NatsServer } from './nats.ts';
 
 /** A 3-node (or n-node) JetStream cluster on loopback, for R3 streams and node-loss tests. */

@@ -1,4 +1,4 @@
-import { startNatsServer, type NatsServer, type NatsServerOptions } from '../../worker-runtime/src/testing/nats-server.ts';
+import { startNatsServer, type NatsServer, type NatsServerOptions } from 'celeriac/testing';
 import { natsServerBinary } from './binaries.ts';
 
 export type { NatsServer };

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../worker-runtime/src/testing/free-port.ts';
+import { freePort } from 'celeriac/testing';
 import type { ControlPlane } from './kube.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

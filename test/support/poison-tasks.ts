@@ -1,6 +1,6 @@
 // Poison tasks for test/chaos/poison.test.ts, loaded by celeriac-worker processes next to
 // chaos-tasks.ts: tasks that always fail, hang past their timeout, or kill their worker.
-import { defineTask } from '../../worker-runtime/src/index.ts';
+import { defineTask } from 'celeriac';
 
 /** Fails every attempt: retried twice after 100 ms, then dead-lettered. */
 export const alwaysFails = defineTask(

@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { pino } from 'pino';
-import { defaultQueueSettings, ensureQueue, type QueueSettings } from '../../worker-runtime/src/index.ts';
+import { defaultQueueSettings, ensureQueue, type QueueSettings } from 'celeriac/topology';
 
 let counter = 0;
 /** A unique, valid queue name per test so tests sharing a server never see each other's tasks. */

@@ -1,5 +1,5 @@
 import type { KV } from '@nats-io/kv';
-import type { ResultRecord } from '../../worker-runtime/src/index.ts';
+import type { ResultRecord } from 'celeriac';
 
 /** How the tasks of a run ended, read from the queue's result bucket: every list empty means each ran once and succeeded. */
 export interface RunOutcome {

@@ -1,4 +1,4 @@
-import type { Client } from '../../worker-runtime/src/index.ts';
+import type { Client } from 'celeriac';
 import { work } from './chaos-tasks.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startNats, type NatsServer } from './nats.ts';
-import type { NatsServerOptions } from '../../worker-runtime/src/testing/nats-server.ts';
+import type { NatsServerOptions } from 'celeriac/testing';
 import { connectTo } from './queue.ts';
 
 export interface UsedNats {

@@ -52,6 +52,13 @@ export const DEFAULTS = {
    * tasks get this long to finish, the rest are handed back. Well under the SIGTERM drain.
    */
   crashDrainTimeoutMs: 5_000,
+  /**
+   * `Worker.start()` looks for its queue again after this, doubling up to the cap below: the
+   * operator creates a queue within a second or two of its TaskQueue, and a worker started with it
+   * should not wait much longer; 5 s between looks keeps a long wait cheap and its log quiet.
+   */
+  queueWaitInitialDelayMs: 200,
+  queueWaitMaxDelayMs: 5_000,
   /** Consume loop restarts back off up to this, so a missing stream does not spin the CPU. */
   consumeRestartMaxDelayMs: 10_000,
   /**

@@ -1,3 +1,5 @@
+import type { FailedState } from './protocol.ts';
+
 /**
  * Errors carry a decision. A handler throws them to tell the worker what to do next; the runtime
  * throws them to tell the caller whether trying again can help.
@@ -79,9 +81,9 @@ export class ProtocolError extends Error {
 export class TaskFailedError extends Error {
   override readonly name = 'TaskFailedError';
   readonly taskId: string;
-  readonly state: string;
+  readonly state: FailedState;
   readonly remote: { message: string; type?: string; stack?: string } | undefined;
-  constructor(taskId: string, state: string, remote?: { message: string; type?: string; stack?: string }) {
+  constructor(taskId: string, state: FailedState, remote?: { message: string; type?: string; stack?: string }) {
     super(`task ${taskId} ${state}${remote ? `: ${remote.message}` : ''}`);
     this.taskId = taskId;
     this.state = state;

@@ -1,16 +1,18 @@
-/** Celeriac: define tasks, enqueue them, run workers on NATS JetStream. */
-export { defineTask } from './task.ts';
-export type { TaskContext, TaskDefinition, TaskHandler, TaskOptions, PayloadOf, ResultOf } from './task.ts';
+/**
+ * Celeriac: define tasks, enqueue them, run workers on NATS JetStream. This is the app's API;
+ * the operator's plumbing lives in `celeriac/topology`, the wire names in `celeriac/protocol`
+ * and test helpers in `celeriac/testing`.
+ */
+export { declareTask, defineTask } from './task.ts';
+export type { DeclaredTask, TaskContext, TaskDefinition, TaskHandler, TaskOptions, PayloadOf, ResultOf } from './task.ts';
 export { Client } from './client/client.ts';
-export type { ClientOptions, EnqueueOptions, TaskProducer } from './client/client.ts';
+export type { ClientOptions, EnqueueItem, EnqueueManyOptions, EnqueueOptions, TaskProducer } from './client/client.ts';
 export type { TaskHandle } from './client/handle.ts';
 export { PublishRejectedError } from './client/publisher.ts';
 export { Worker } from './worker/worker.ts';
 export type { WorkerOptions } from './worker/worker.ts';
-export { workerStatusSubject } from './worker/heartbeat.ts';
-export type { WorkerStatus } from './worker/heartbeat.ts';
-export { replayDeadLetter, listDeadLetters, getDeadLetter } from './worker/dead-letter.ts';
-export type { DeadLetter } from './worker/dead-letter.ts';
+export { replayDeadLetter, listDeadLetters, getDeadLetter } from './dead-letters/admin.ts';
+export type { DeadLetter } from './dead-letters/admin.ts';
 export {
   PermanentError,
   RetryLater,
@@ -22,28 +24,9 @@ export {
 } from './errors.ts';
 export type { DeadReason } from './errors.ts';
 export { ResultsDisabledError } from './results.ts';
-export { DEFAULT_RETRY_POLICY, backoffDelay, resolveRetryPolicy } from './retry.ts';
+export { DEFAULT_RETRY_POLICY } from './retry.ts';
 export type { Backoff, RetryPolicy, RetryOptions } from './retry.ts';
 export type { PayloadSchema, StandardSchemaV1 } from './schema.ts';
-export { connectNats, describeConnection } from './connection.ts';
+export { connectNats } from './connection.ts';
 export type { NatsSettings } from './connection.ts';
-export {
-  HEADERS,
-  FINAL_STATES,
-  queueNames,
-  taskSubject,
-  deadLetterSubject,
-  isValidQueueName,
-  isValidTaskName,
-} from './protocol.ts';
-export type { DeadTruncation, QueueNames, ResultRecord, TaskState } from './protocol.ts';
-export {
-  defaultQueueSettings,
-  desiredTaskStream,
-  desiredConsumer,
-  desiredDeadLetterStream,
-  desiredResultBucket,
-  ensureQueue,
-} from './topology.ts';
-export type { QueueSettings } from './topology.ts';
-export { DEFAULTS } from './defaults.ts';
+export type { DeadTruncation, FailedState, ResultRecord, TaskState } from './protocol.ts';

@@ -127,6 +127,8 @@ export function taskNameFromSubject(queue: string, subject: string): string | un
 
 /** States of a task's result record. `pending` is implicit: no record yet. */
 export type TaskState = 'pending' | 'started' | 'retrying' | 'succeeded' | 'failed' | 'dead';
+/** The states of a task that ended without a result: `failed` (its handler ran and failed) or `dead` (it never could run). */
+export type FailedState = Extract<TaskState, 'failed' | 'dead'>;
 export const FINAL_STATES: ReadonlySet<TaskState> = new Set(['succeeded', 'failed', 'dead']);
 
 /** The value stored in the result bucket under the task id. JSON, documented in docs/protocol.md. */

@@ -84,5 +84,6 @@ export class ResultStore {
 /** The handler's value for a succeeded record; a TaskFailedError for failed or dead ones. */
 export function unwrapResult<R>(record: ResultRecord): R {
   if (record.state === 'succeeded') return record.result as R;
-  throw new TaskFailedError(record.id, record.state, record.error);
+  if (record.state === 'failed' || record.state === 'dead') throw new TaskFailedError(record.id, record.state, record.error);
+  throw new Error(`task ${record.id} has not finished (state ${record.state})`);
 }

@@ -37,32 +37,63 @@ export interface TaskOptions<P> {
 }
 
 /**
- * A task definition: imported by producers (type-safe enqueue) and by workers (registration).
- * `P` and `R` exist only for the type checker.
+ * A task's name, types and options without its handler: all a producer needs to enqueue it
+ * (Celery's `send_task` with types). `P` and `R` exist only for the type checker.
  */
-export interface TaskDefinition<P = unknown, R = unknown> {
+export interface DeclaredTask<P = unknown, R = unknown> {
   readonly name: string;
-  readonly handler: TaskHandler<P, R>;
   readonly options: Readonly<TaskOptions<P>>;
   /** Phantom field carrying the types; never set at run time. */
   readonly __types?: { payload: P; result: R };
 }
 
-export type PayloadOf<T> = T extends TaskDefinition<infer P, unknown> ? P : never;
-export type ResultOf<T> = T extends TaskDefinition<unknown, infer R> ? Awaited<R> : never;
+/** A task definition: a declared task with its handler. Producers and workers may both import it. */
+export interface TaskDefinition<P = unknown, R = unknown> extends DeclaredTask<P, R> {
+  readonly handler: TaskHandler<P, R>;
+}
 
-/**
- * Defines a task. The handler's parameter type is the payload type producers must send:
- *
- *   export const sendEmail = defineTask('email.send', async (p: { to: string }) => deliver(p.to),
- *     { retry: { maxAttempts: 3 } });
- */
-export function defineTask<P, R>(name: string, handler: TaskHandler<P, R>, options: TaskOptions<P> = {}): TaskDefinition<P, R> {
+export type PayloadOf<T> = T extends DeclaredTask<infer P, unknown> ? P : never;
+export type ResultOf<T> = T extends DeclaredTask<unknown, infer R> ? Awaited<R> : never;
+
+function checkOptions(name: string, options: TaskOptions<unknown>): void {
   assertTaskName(name);
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
     throw new RangeError(`task ${name}: timeoutMs must be > 0`);
   }
   // Validate now so a typo fails when the module loads; the worker resolves it against the queue default.
   if (options.retry) resolveRetryPolicy(options.retry);
-  return Object.freeze({ name, handler, options: Object.freeze({ ...options }) });
+}
+
+/**
+ * Declares a task by name and types, for a producer that must not import the worker's code:
+ *
+ *   export const sendEmail = declareTask<{ to: string }, { messageId: string }>('email.send');
+ *   await client.enqueue(sendEmail, { to });          // type-checked like a defined task
+ *
+ * The worker binds the handler with `defineTask(sendEmail, handler)`.
+ */
+export function declareTask<P, R = unknown>(name: string, options: TaskOptions<P> = {}): DeclaredTask<P, R> {
+  checkOptions(name, options as TaskOptions<unknown>);
+  return Object.freeze({ name, options: Object.freeze({ ...options }) });
+}
+
+/**
+ * Defines a task. The handler's parameter type is the payload type producers must send:
+ *
+ *   export const sendEmail = defineTask('email.send', async (p: { to: string }) => deliver(p.to),
+ *     { retry: { maxAttempts: 3 } });
+ *
+ * Or binds a handler to a declared task (its options, overridden by any given here), so the
+ * handler must accept the declared payload and return the declared result:
+ *
+ *   export const sendEmailTask = defineTask(sendEmail, async (p) => deliver(p.to));
+ */
+export function defineTask<P, R>(declared: DeclaredTask<P, R>, handler: TaskHandler<P, R>, options?: TaskOptions<P>): TaskDefinition<P, R>;
+export function defineTask<P, R>(name: string, handler: TaskHandler<P, R>, options?: TaskOptions<P>): TaskDefinition<P, R>;
+export function defineTask<P, R>(task: string | DeclaredTask<P, R>, handler: TaskHandler<P, R>, options: TaskOptions<P> = {}): TaskDefinition<P, R> {
+  const name = typeof task === 'string' ? task : task.name;
+  const merged = typeof task === 'string' ? options : { ...task.options, ...options };
+  checkOptions(name, merged as TaskOptions<unknown>);
+  if (typeof handler !== 'function') throw new TypeError(`task ${name}: the handler must be a function`);
+  return Object.freeze({ name, handler, options: Object.freeze({ ...merged }) });
 }

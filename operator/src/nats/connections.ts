@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { connectNats, describeConnection } from 'celeriac';
+import { connectNats } from 'celeriac';
+import { describeConnection } from 'celeriac/topology';
 import type { Logger } from 'pino';
 import { NatsUnavailable } from './errors.ts';
 import type { ConnectionTarget } from './target.ts';

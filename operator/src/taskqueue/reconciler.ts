@@ -5,7 +5,7 @@ import type { EventRecorder } from '../kube/events.ts';
 import { InvalidNatsUrl, NatsUnavailable } from '../nats/errors.ts';
 import type { QueueConnector } from '../nats/queue-connection.ts';
 import { QUEUE_FINALIZER, TASK_QUEUE_TYPE, asKube, fromKube } from '../resources.ts';
-import { deleteQueue, readQueueState, syncQueue } from './jetstream-sync.ts';
+import { deleteQueue, ensureQueue, readQueueState } from 'celeriac/topology';
 import { queueSettingsOf } from './settings.ts';
 import { desiredTaskQueueStatus, type Observation } from './status.ts';
 
@@ -70,7 +70,7 @@ export class TaskQueueReconciler implements Reconciler {
       // A replica paused past its lease may resume inside this reconcile, its cache older than
       // the new leader's deletions: creating streams now could leave orphans.
       if (signal.aborted) return {};
-      const report = await syncQueue(nc, settings);
+      const report = await ensureQueue(nc, settings);
       const state = await readQueueState(nc, queue);
       obs = { kind: 'synced', report, state };
       for (const what of report.created) void this.deps.events.record(asKube(tq), 'Normal', 'Created', `created ${what}`);

@@ -1,5 +1,6 @@
 import { parseByteSize, parseDuration, queueNameOf, type TaskQueue } from '@celeriac/crds';
-import { DEFAULTS, type QueueSettings, type RetryPolicy } from 'celeriac';
+import type { RetryPolicy } from 'celeriac';
+import { DEFAULTS, type QueueSettings } from 'celeriac/topology';
 
 const ms = (d: string | undefined) => (d ? parseDuration(d) : 0);
 const bytes = (b: string | number | undefined) => (b === undefined ? 0 : parseByteSize(b));

@@ -1,8 +1,8 @@
-import { queueNames } from 'celeriac';
+import { queueNames } from 'celeriac/protocol';
 import type { TaskQueue, TaskQueueStatus } from '@celeriac/crds';
 import type { InvalidNatsUrl } from '../nats/errors.ts';
 import { setCondition, type Condition, type ConditionUpdate } from '../controller/index.ts';
-import type { QueueState, SyncReport } from './jetstream-sync.ts';
+import type { QueueState, SyncReport } from 'celeriac/topology';
 
 /** What one reconcile found, as input to the status. */
 export type Observation =

@@ -17,6 +17,9 @@ export class ProcessStop {
   private resolve!: (r: StopRequest) => void;
   /** Resolves with the first request. */
   readonly requested = new Promise<StopRequest>((r) => (this.resolve = r));
+  private readonly aborter = new AbortController();
+  /** Aborted by the first request: stops waits that are still in progress (e.g. for the queue). */
+  readonly signal = this.aborter.signal;
 
   get current(): StopRequest | undefined {
     return this.first;
@@ -32,5 +35,6 @@ export class ProcessStop {
     if (this.first) return;
     this.first = r;
     this.resolve(r);
+    this.aborter.abort(r.why);
   }
 }

@@ -60,7 +60,15 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return 2;
   }
   log.info({ nats: describeConnection(config.nats) }, 'connecting to nats');
-  const nc = await connectNats(config.nats);
+  let nc;
+  try {
+    nc = await connectNats(config.nats);
+  } catch (e) {
+    // A wrong password or an unreachable server at start: say so and exit, so the pod restarts
+    // with backoff (CrashLoopBackOff shows the reason). The error names no credential.
+    log.fatal({ error: (e as Error).message, nats: describeConnection(config.nats) }, 'cannot connect to nats');
+    return 1;
+  }
   const worker = new Worker(nc, {
     queue: config.queue,
     tasks,
@@ -82,16 +90,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const http = config.httpPort > 0
     ? await startHealthServer({ host: config.httpHost, port: config.httpPort, ready: () => worker.ready, registry: worker.metrics.registry })
     : undefined;
-  // The queue may not exist yet (the operator is creating it): keep trying, unready meanwhile.
-  for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
-    try {
-      await worker.start();
-      break;
-    } catch (e) {
-      log.warn({ error: (e as Error).message, retryInMs: delay }, 'cannot start consuming yet');
-      if (stop.current) return stop.code;
-      await new Promise((r) => setTimeout(r, delay));
-    }
+  // The queue may not exist yet (the operator is creating it): start() waits for it, unready meanwhile.
+  try {
+    await worker.start({ signal: stop.signal });
+  } catch (e) {
+    if (!stop.signal.aborted) throw e;
   }
   const request = await stop.requested;
   log.info({ why: request.why }, 'stopping');

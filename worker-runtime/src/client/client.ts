@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import { DEFAULTS } from '../defaults.ts';
-import { HEADERS, assertQueueName, assertTaskName, encodeJson, isValidTaskId, taskSubject } from '../protocol.ts';
+import { HEADERS, assertQueueName, encodeJson, isValidTaskId, taskSubject, type ResultRecord } from '../protocol.ts';
 import { ResultStore, unwrapResult } from '../results.ts';
-import type { TaskDefinition } from '../task.ts';
+import type { DeclaredTask } from '../task.ts';
 import { connectNats, type NatsSettings } from '../connection.ts';
 import { AckingPublisher } from './publisher.ts';
 import { makeHandle, type TaskHandle } from './handle.ts';
@@ -22,6 +22,21 @@ export interface EnqueueOptions {
   metadata?: Record<string, string>;
 }
 
+/** One task of an `enqueueMany`: its payload and what differs per task. */
+export interface EnqueueItem<P> {
+  payload: P;
+  id?: string;
+  idempotencyKey?: string;
+  /** Merged over the shared metadata of the call. */
+  metadata?: Record<string, string>;
+}
+
+/** What all tasks of one `enqueueMany` share. */
+export interface EnqueueManyOptions {
+  queue?: string;
+  metadata?: Record<string, string>;
+}
+
 export interface ClientOptions {
   /** Default queue for tasks that name none. */
   queue?: string;
@@ -30,8 +45,8 @@ export interface ClientOptions {
 
 /** Anything that can enqueue: the real Client, or the in-process eager client of `celeriac/testing`. */
 export interface TaskProducer {
-  enqueue<P, R>(task: TaskDefinition<P, R>, payload: P, options?: EnqueueOptions): Promise<TaskHandle<Awaited<R>>>;
-  enqueueMany<P, R>(task: TaskDefinition<P, R>, payloads: readonly P[], options?: Omit<EnqueueOptions, 'id' | 'idempotencyKey'>): Promise<TaskHandle<Awaited<R>>[]>;
+  enqueue<P, R>(task: DeclaredTask<P, R>, payload: NoInfer<P>, options?: EnqueueOptions): Promise<TaskHandle<Awaited<R>>>;
+  enqueueMany<P, R>(task: DeclaredTask<P, R>, items: readonly EnqueueItem<NoInfer<P>>[], options?: EnqueueManyOptions): Promise<TaskHandle<Awaited<R>>[]>;
 }
 
 /** Deterministic id from an idempotency key, so a duplicate enqueue returns the same task id. */
@@ -39,69 +54,73 @@ function idFromKey(key: string): string {
   return 'k-' + createHash('sha256').update(key).digest('base64url').slice(0, 32);
 }
 
-/** Producer side: enqueue tasks onto JetStream and read their results. */
+/**
+ * Producer side: enqueue tasks onto JetStream and read their results. `Client.connect()` opens
+ * and owns its connection; `new Client(nc)` borrows one the caller keeps and closes.
+ */
 export class Client implements TaskProducer {
   readonly nc: NatsConnection;
   private readonly publisher: AckingPublisher;
   private readonly stores = new Map<string, ResultStore>();
   private readonly defaultQueue: string | undefined;
-  private readonly ownsConnection: boolean;
+  /** Set by `connect()` only: `close()` then closes the connection too. */
+  #ownsConnection = false;
 
-  constructor(nc: NatsConnection, options: ClientOptions = {}, ownsConnection = false) {
+  constructor(nc: NatsConnection, options: ClientOptions = {}) {
     if (options.queue) assertQueueName(options.queue);
     this.nc = nc;
     this.defaultQueue = options.queue;
-    this.ownsConnection = ownsConnection;
     this.publisher = new AckingPublisher(nc, options.publishTimeoutMs ?? DEFAULTS.publishTimeoutMs);
   }
 
-  /** Connects to NATS and returns a client that closes the connection on `close()`. */
-  static async connect(settings: NatsSettings & ClientOptions): Promise<Client> {
-    const nc = await connectNats(settings);
-    return new Client(nc, settings, true);
+  /** Connects to NATS and returns a client whose `close()` also closes that connection. */
+  static async connect(options: NatsSettings & ClientOptions): Promise<Client> {
+    const nc = await connectNats(options);
+    const client = new Client(nc, options);
+    client.#ownsConnection = true;
+    return client;
   }
 
-  async enqueue<P, R>(task: TaskDefinition<P, R> | string, payload: P, options: EnqueueOptions = {}): Promise<TaskHandle<Awaited<R>>> {
-    const name = typeof task === 'string' ? task : task.name;
+  async enqueue<P, R>(task: DeclaredTask<P, R>, payload: NoInfer<P>, options: EnqueueOptions = {}): Promise<TaskHandle<Awaited<R>>> {
     const queue = this.queueFor(task, options);
     const { id, hdrs } = this.headersFor(options);
-    const ack = await this.publisher.publish(taskSubject(queue, name), encodeJson(payload), hdrs);
-    return makeHandle({ id, task: name, queue, seq: ack.seq, duplicate: ack.duplicate }, this.store(queue));
+    const ack = await this.publisher.publish(taskSubject(queue, task.name), encodeJson(payload), hdrs);
+    return makeHandle({ id, task: task.name, queue, seq: ack.seq, duplicate: ack.duplicate }, this.store(queue));
   }
 
-  /** Publishes all payloads at once (pipelined) and waits for every ack. */
+  /** Publishes all items at once (pipelined) and waits for every ack; handles come back in item order. */
   async enqueueMany<P, R>(
-    task: TaskDefinition<P, R> | string,
-    payloads: readonly P[],
-    options: Omit<EnqueueOptions, 'id' | 'idempotencyKey'> = {},
+    task: DeclaredTask<P, R>,
+    items: readonly EnqueueItem<NoInfer<P>>[],
+    options: EnqueueManyOptions = {},
   ): Promise<TaskHandle<Awaited<R>>[]> {
-    const name = typeof task === 'string' ? task : task.name;
     const queue = this.queueFor(task, options);
-    const subject = taskSubject(queue, name);
+    const subject = taskSubject(queue, task.name);
     const store = this.store(queue);
-    const sent = payloads.map((payload) => {
-      const { id, hdrs } = this.headersFor(options);
-      return this.publisher.publish(subject, encodeJson(payload), hdrs).then((ack) =>
-        makeHandle<Awaited<R>>({ id, task: name, queue, seq: ack.seq, duplicate: ack.duplicate }, store),
-      );
-    });
+    // Ids and headers first, so a bad item fails the call before anything is published.
+    const prepared = items.map((item) => ({ item, ...this.headersFor(withSharedMetadata(item, options.metadata)) }));
+    const sent = prepared.map(({ item, id, hdrs }) =>
+      this.publisher.publish(subject, encodeJson(item.payload), hdrs).then((ack) =>
+        makeHandle<Awaited<R>>({ id, task: task.name, queue, seq: ack.seq, duplicate: ack.duplicate }, store),
+      ),
+    );
     return Promise.all(sent);
   }
 
   /** The current result record of a task id; undefined while pending. */
-  status(id: string, queue?: string) {
-    return this.store(this.queueFor(undefined, { ...(queue ? { queue } : {}) })).read(id);
+  status(id: string, options: { queue?: string } = {}): Promise<ResultRecord | undefined> {
+    return this.store(this.queueFor(undefined, options)).read(id);
   }
 
   /** Waits for a task's final result by id (e.g. an id from another process). */
-  async result<R = unknown>(id: string, opts: { queue?: string; timeoutMs?: number } = {}): Promise<R> {
-    const store = this.store(this.queueFor(undefined, opts));
-    return unwrapResult<R>(await store.waitFinal(id, opts.timeoutMs ?? DEFAULTS.resultTimeoutMs));
+  async result<R = unknown>(id: string, options: { queue?: string; timeoutMs?: number } = {}): Promise<R> {
+    const store = this.store(this.queueFor(undefined, options));
+    return unwrapResult<R>(await store.waitFinal(id, options.timeoutMs ?? DEFAULTS.resultTimeoutMs));
   }
 
   async close(): Promise<void> {
     this.publisher.close();
-    if (this.ownsConnection) await this.nc.close();
+    if (this.#ownsConnection) await this.nc.close();
   }
 
   private store(queue: string): ResultStore {
@@ -110,15 +129,14 @@ export class Client implements TaskProducer {
     return s;
   }
 
-  private queueFor(task: { options: { queue?: string | undefined } } | string | undefined, options: { queue?: string }): string {
-    const queue = options.queue ?? (typeof task === 'object' ? task.options.queue : undefined) ?? this.defaultQueue;
+  private queueFor(task: { options: { queue?: string | undefined } } | undefined, options: { queue?: string }): string {
+    const queue = options.queue ?? task?.options.queue ?? this.defaultQueue;
     if (!queue) throw new TypeError('no queue: pass { queue } to the Client, the task or the call');
     assertQueueName(queue);
-    if (typeof task === 'string') assertTaskName(task);
     return queue;
   }
 
-  private headersFor(options: EnqueueOptions) {
+  private headersFor(options: Omit<EnqueueOptions, 'queue'>) {
     const id = options.id ?? (options.idempotencyKey !== undefined ? idFromKey(options.idempotencyKey) : randomUUID());
     if (!isValidTaskId(id)) throw new TypeError(`invalid task id ${JSON.stringify(id)}`);
     const hdrs = natsHeaders();
@@ -131,4 +149,10 @@ export class Client implements TaskProducer {
     }
     return { id, hdrs };
   }
+}
+
+/** An item's options with the call's shared metadata under its own. */
+function withSharedMetadata<P>(item: EnqueueItem<P>, shared: Record<string, string> | undefined): Omit<EnqueueOptions, 'queue'> {
+  if (!shared) return item;
+  return { ...item, metadata: { ...shared, ...item.metadata } };
 }

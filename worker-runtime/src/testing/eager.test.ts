@@ -10,6 +10,20 @@ describe('EagerClient (in-process test mode)', () => {
     expect(await (await client.enqueue(add, { a: 1, b: 2 })).result()).toBe(3);
   });
 
+  it('takes enqueueMany items as the Client does: per-item ids and keys, metadata over the shared', async () => {
+    const seen = defineTask('seen', (p: { n: number }, ctx) => ({ n: p.n, meta: { ...ctx.metadata } }));
+    const client = new EagerClient();
+    const [a, b, again] = await client.enqueueMany(
+      seen,
+      [{ payload: { n: 1 }, id: 'one', metadata: { lang: 'fr' } }, { payload: { n: 2 }, idempotencyKey: 'k' }, { payload: { n: 3 }, idempotencyKey: 'k' }],
+      { metadata: { lang: 'en', batch: '1' } },
+    );
+    expect(a!.id).toBe('one');
+    expect(await a!.result()).toEqual({ n: 1, meta: { lang: 'fr', batch: '1' } });
+    expect(await b!.result()).toEqual({ n: 2, meta: { lang: 'en', batch: '1' } });
+    expect([again!.duplicate, again!.id]).toEqual([true, b!.id]);
+  });
+
   it('applies the retry policy and records the attempts', async () => {
     let n = 0;
     const flaky = defineTask('flaky', () => {

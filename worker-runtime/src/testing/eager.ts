@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { describeError, PayloadValidationError, TaskFailedError, TimeoutError } from '../errors.ts';
-import type { EnqueueOptions, TaskProducer } from '../client/client.ts';
+import { describeError, PayloadValidationError, TimeoutError } from '../errors.ts';
+import { unwrapResult } from '../results.ts';
+import type { EnqueueItem, EnqueueManyOptions, EnqueueOptions, TaskProducer } from '../client/client.ts';
 import type { TaskHandle } from '../client/handle.ts';
 import type { ResultRecord } from '../protocol.ts';
 import { DEFAULT_RETRY_POLICY, resolveRetryPolicy, type RetryPolicy } from '../retry.ts';
 import { validatePayload } from '../schema.ts';
-import type { TaskContext, TaskDefinition } from '../task.ts';
-import { decideFailure, deadState } from '../worker/outcome.ts';
+import type { DeclaredTask, TaskContext, TaskDefinition } from '../task.ts';
+import { decideFailure, deadState } from '../worker/failure-decision.ts';
 import { pino } from 'pino';
 
 export interface EagerOptions {
@@ -14,6 +15,12 @@ export interface EagerOptions {
   defaultRetry?: RetryPolicy;
   /** Really wait between retries (default false: tests should not sleep through backoff). */
   sleepBetweenRetries?: boolean;
+  /**
+   * Handlers for tasks the code under test only declares (`declareTask`): enqueueing a declared
+   * task runs the definition of the same name given here.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds tasks of every payload type
+  tasks?: ReadonlyArray<TaskDefinition<any, any>>;
 }
 
 /**
@@ -31,20 +38,33 @@ export class EagerClient implements TaskProducer {
     this.opts = opts;
   }
 
-  async enqueue<P, R>(task: TaskDefinition<P, R>, payload: P, options: EnqueueOptions = {}): Promise<TaskHandle<Awaited<R>>> {
+  async enqueue<P, R>(task: DeclaredTask<P, R>, payload: NoInfer<P>, options: EnqueueOptions = {}): Promise<TaskHandle<Awaited<R>>> {
+    const def = this.definitionOf(task);
     const id = options.id ?? (options.idempotencyKey !== undefined ? `k-${options.idempotencyKey}` : randomUUID());
     const duplicate = options.idempotencyKey !== undefined && this.seen.has(options.idempotencyKey);
     if (options.idempotencyKey !== undefined) this.seen.add(options.idempotencyKey);
     // A round trip through JSON, as on the wire: a payload that does not survive it fails here too.
     const wire = JSON.parse(JSON.stringify(payload) ?? 'null') as unknown;
-    if (!duplicate) await this.run(task as TaskDefinition<unknown, unknown>, wire, id, options.metadata ?? {});
+    if (!duplicate) await this.run(def, wire, id, options.metadata ?? {});
     return this.handle<Awaited<R>>(id, task.name, options.queue ?? task.options.queue ?? 'eager', duplicate);
   }
 
-  async enqueueMany<P, R>(task: TaskDefinition<P, R>, payloads: readonly P[], options: Omit<EnqueueOptions, 'id' | 'idempotencyKey'> = {}) {
+  /** Same signature as `Client.enqueueMany`; runs the items one after another. */
+  async enqueueMany<P, R>(task: DeclaredTask<P, R>, items: readonly EnqueueItem<NoInfer<P>>[], options: EnqueueManyOptions = {}) {
     const out: TaskHandle<Awaited<R>>[] = [];
-    for (const p of payloads) out.push(await this.enqueue(task, p, options));
+    for (const { payload, ...own } of items) {
+      const metadata = options.metadata || own.metadata ? { ...options.metadata, ...own.metadata } : undefined;
+      out.push(await this.enqueue(task, payload, { ...own, ...(options.queue ? { queue: options.queue } : {}), ...(metadata ? { metadata } : {}) }));
+    }
     return out;
+  }
+
+  /** The task's own handler, or for a declared task the definition of its name in `options.tasks`. */
+  private definitionOf(task: DeclaredTask<unknown, unknown>): TaskDefinition<unknown, unknown> {
+    if ('handler' in task && typeof task.handler === 'function') return task as TaskDefinition<unknown, unknown>;
+    const def = this.opts.tasks?.find((t) => t.name === task.name);
+    if (!def) throw new TypeError(`task ${task.name} is only declared: pass its definition in new EagerClient({ tasks: [...] })`);
+    return def;
   }
 
   private async run(task: TaskDefinition<unknown, unknown>, input: unknown, id: string, metadata: Record<string, string>) {
@@ -96,8 +116,7 @@ export class EagerClient implements TaskProducer {
       async result() {
         const r = records.get(id);
         if (!r) throw new TimeoutError(`task ${id} has no result`);
-        if (r.state === 'succeeded') return r.result as R;
-        throw new TaskFailedError(id, r.state, r.error);
+        return unwrapResult<R>(r);
       },
       async status() {
         return records.get(id);

@@ -1,6 +1,6 @@
 import { PermanentError } from '../errors.ts';
 import type { TaskEnvelope } from './envelope.ts';
-import { retryOrDeadLetter } from './failure.ts';
+import { retryOrDeadLetter } from './failure-effects.ts';
 import type { InFlightTask } from './in-flight.ts';
 import type { RegisteredTask, RunDeps } from './run-deps.ts';
 import { TaskContextImpl } from './task-context.ts';

@@ -5,7 +5,7 @@ import { DEFAULTS } from '../defaults.ts';
 import { ProtocolError, describeError } from '../errors.ts';
 import { HEADERS } from '../protocol.ts';
 import type { TaskEnvelope } from './envelope.ts';
-import { deadLetter } from './failure.ts';
+import { deadLetter } from './failure-effects.ts';
 import type { RunDeps } from './run-deps.ts';
 import { decideUnknownTask } from './unknown-task.ts';
 

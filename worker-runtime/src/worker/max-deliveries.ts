@@ -1,7 +1,7 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
 import { HEADERS, queueNames, taskNameFromSubject } from '../protocol.ts';
-import { recordDeath } from './failure.ts';
+import { recordDeath } from './failure-effects.ts';
 import type { RunDeps } from './run-deps.ts';
 
 /** The advisory the server publishes when a message reaches the consumer's max_deliver. */

@@ -4,7 +4,7 @@ import { decodeJson, taskNameFromSubject } from '../protocol.ts';
 import { validatePayload } from '../schema.ts';
 import { Attempt } from './attempt.ts';
 import { TaskEnvelope } from './envelope.ts';
-import { deadLetter } from './failure.ts';
+import { deadLetter } from './failure-effects.ts';
 import { handleUnknownTask } from './handoff.ts';
 import type { RegisteredTask, RunDeps } from './run-deps.ts';
 

@@ -1,7 +1,19 @@
 import type { Logger } from 'pino';
 import type { TaskContext } from '../task.ts';
-import type { Attempt } from './attempt.ts';
-import type { RunDeps } from './run-deps.ts';
+import type { TaskEnvelope } from './envelope.ts';
+import type { RegisteredTask, RunDeps } from './run-deps.ts';
+
+/**
+ * The parts of a running attempt its context reads. Declared here, and implemented by attempt.ts's
+ * Attempt, so that attempt.ts imports this file and not the other way round (no import circle).
+ */
+export interface AttemptState {
+  readonly env: TaskEnvelope;
+  readonly reg: RegisteredTask;
+  readonly signal: AbortSignal;
+  readonly startedAt: number;
+  lastWorking: number;
+}
 
 /**
  * What a handler sees of its attempt. A class, so that a task costs one small object here
@@ -9,11 +21,11 @@ import type { RunDeps } from './run-deps.ts';
  * first read.
  */
 export class TaskContextImpl implements TaskContext {
-  readonly #attempt: Attempt;
+  readonly #attempt: AttemptState;
   readonly #deps: RunDeps;
   #log: Logger | undefined;
 
-  constructor(attempt: Attempt, deps: RunDeps) {
+  constructor(attempt: AttemptState, deps: RunDeps) {
     this.#attempt = attempt;
     this.#deps = deps;
   }
@@ -60,7 +72,7 @@ export class TaskContextImpl implements TaskContext {
     const a = this.#attempt;
     return () => {
       a.lastWorking = Date.now();
-      a.msg.working();
+      a.env.msg.working();
     };
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { randomUUID } from 'node:crypto';
@@ -14,6 +15,7 @@ import { WorkerMetrics } from './metrics.ts';
 import { AckBatch } from './ack-batch.ts';
 import { runTask, type RegisteredTask, type RunDeps } from './run-task.ts';
 import { Semaphore } from './semaphore.ts';
+import { isNotFound } from '../topology/ensure-queue.ts';
 import { WorkerHeartbeat } from './heartbeat.ts';
 import { MaxDeliveriesListener } from './max-deliveries.ts';
 import { PeerWatch } from './peers.ts';
@@ -74,6 +76,7 @@ export class Worker {
   private heartbeat: WorkerHeartbeat | undefined;
   private maxDeliveries: MaxDeliveriesListener | undefined;
   private peers: PeerWatch | undefined;
+  private started = false;
   private consuming = false;
   private connected = true;
   private closing: Promise<void> | undefined;
@@ -97,6 +100,9 @@ export class Worker {
     const base = opts.defaultRetry ?? DEFAULT_RETRY_POLICY;
     for (const def of opts.tasks) {
       if (this.tasks.has(def.name)) throw new Error(`task ${def.name} registered twice`);
+      if (typeof (def as Partial<typeof def>).handler !== 'function') {
+        throw new TypeError(`task ${def.name} is declared but has no handler: give the worker defineTask(declared, handler)`);
+      }
       this.tasks.set(def.name, {
         def,
         retry: resolveRetryPolicy(def.options.retry, base),
@@ -120,30 +126,23 @@ export class Worker {
     return this.completed;
   }
 
-  async start(): Promise<void> {
-    if (this.loop) throw new Error('worker already started');
-    const names = queueNames(this.queue);
-    const jsm = await jetstreamManager(this.nc);
-    // The consumer's ack wait decides how often running tasks must say `working()`.
-    const info = await jsm.consumers.info(names.stream, names.consumer);
-    const ackWaitMs = info.config.ack_wait ? info.config.ack_wait / 1_000_000 : DEFAULTS.ackWaitMs;
-    let results: ResultStore | undefined;
-    if (this.opts.results !== false) {
-      results = new ResultStore(this.nc, this.queue);
-      if (!(await results.kv())) {
-        if (this.opts.results === true) throw new Error(`queue ${this.queue} has no result bucket`);
-        results = undefined;
-      }
-    }
-    const deadLetters = await jsm.streams.info(names.deadLetterStream).then(
-      () => true,
-      () => false,
-    );
+  /**
+   * Begins consuming. Waits for the queue to exist first (its stream and consumer, and its result
+   * bucket when `results: true`), looking again with a capped backoff and logging while it waits:
+   * on Kubernetes the operator may still be creating it. Rejects with an AbortError when `signal`
+   * aborts or `close()` is called before the queue appears.
+   */
+  async start(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.started) throw new Error('worker already started');
+    this.started = true;
+    const signal = options.signal ? AbortSignal.any([options.signal, this.shutdown.signal]) : this.shutdown.signal;
+    const { ackWaitMs, results, deadLetters } = await this.waitForQueue(signal);
     if (!deadLetters) this.log.warn({ queue: this.queue }, 'queue has no dead-letter stream; failed tasks will only be terminated');
     const interval = this.opts.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs;
     const unknownTaskGraceMs = this.opts.unknownTaskGraceMs ?? DEFAULTS.unknownTaskGraceMs;
     // Listening starts before consuming, so the warm-up runs while the first pull is on its way.
     this.peers = new PeerWatch(this.nc, this.queue, unknownTaskGraceMs, interval > 0 ? interval : DEFAULTS.heartbeatIntervalMs);
+    const names = queueNames(this.queue);
     this.inFlight = new InFlight(ackWaitMs, (t) => new TaskTimeoutError(`task ${t.task} timed out after ${Date.now() - t.startedAt} ms`));
     const deps: RunDeps = {
       queue: this.queue,
@@ -206,6 +205,40 @@ export class Worker {
     this.log.info({ queue: this.queue, tasks: [...this.tasks.keys()], concurrency: this.concurrency }, 'worker started');
   }
 
+  /** The queue's settings the worker needs, once its stream and consumer (and bucket, if required) exist. */
+  private async waitForQueue(signal: AbortSignal): Promise<{ ackWaitMs: number; results: ResultStore | undefined; deadLetters: boolean }> {
+    const names = queueNames(this.queue);
+    for (let delay: number = DEFAULTS.queueWaitInitialDelayMs; ; delay = Math.min(delay * 2, DEFAULTS.queueWaitMaxDelayMs)) {
+      if (signal.aborted) throw stoppedWaiting(this.queue, signal);
+      try {
+        const jsm = await jetstreamManager(this.nc);
+        // The consumer's ack wait decides how often running tasks must say `working()`.
+        const info = await jsm.consumers.info(names.stream, names.consumer);
+        const results = await this.resultStore();
+        if (results !== 'missing') {
+          const deadLetters = await jsm.streams.info(names.deadLetterStream).then(
+            () => true,
+            () => false,
+          );
+          return { ackWaitMs: info.config.ack_wait ? info.config.ack_wait / 1_000_000 : DEFAULTS.ackWaitMs, results, deadLetters };
+        }
+        this.log.info({ queue: this.queue, retryInMs: delay }, 'waiting for the queue result bucket');
+      } catch (e) {
+        if (isNotFound(e)) this.log.info({ queue: this.queue, retryInMs: delay }, 'waiting for the queue to exist');
+        else this.log.warn({ queue: this.queue, retryInMs: delay, error: (e as Error).message }, 'cannot read the queue yet');
+      }
+      await sleep(delay, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  /** The result store; undefined when results are off; 'missing' when required (`results: true`) but not there yet. */
+  private async resultStore(): Promise<ResultStore | undefined | 'missing'> {
+    if (this.opts.results === false) return undefined;
+    const results = new ResultStore(this.nc, this.queue);
+    if (await results.kv()) return results;
+    return this.opts.results === true ? 'missing' : undefined;
+  }
+
   /** A pull consumer cannot deliver while disconnected: readiness must say so, not wait for a timeout. */
   private async watchConnection(): Promise<void> {
     for await (const s of this.nc.status()) {
@@ -254,4 +287,9 @@ export class Worker {
     })();
     return this.closing;
   }
+}
+
+/** What `start()` rejects with when told to stop before the queue appeared: an AbortError, as fetch() and timers give. */
+function stoppedWaiting(queue: string, signal: AbortSignal): DOMException {
+  return new DOMException(`stopped waiting for queue ${queue}`, { name: 'AbortError', cause: signal.reason });
 }

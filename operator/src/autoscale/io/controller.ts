@@ -1,10 +1,10 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { Applier, Controller, controllerOwnerKeys, watchSecondary, type ControllerMetrics, type WatchedCache } from '../controller/index.ts';
-import type { EventRecorder } from '../kube/events.ts';
-import type { QueueConnector } from '../nats/queue-connection.ts';
-import { AUTOSCALER_FIELD_MANAGER, type ReplicaSetter } from '../workerpool/replicas.ts';
+import { Applier, Controller, controllerOwnerKeys, watchSecondary, type ControllerMetrics, type WatchedCache } from '../../controller/index.ts';
+import type { EventRecorder } from '../../kube/events.ts';
+import type { QueueConnector } from '../../nats/queue-connection.ts';
+import { AUTOSCALER_FIELD_MANAGER, type ReplicaSetter } from '../../workerpool/replicas.ts';
 import { BacklogPoller } from './backlog-poller.ts';
 import { AutoscalerMetrics } from './metrics.ts';
 import { AutoscaleReconciler } from './reconciler.ts';

@@ -1,8 +1,10 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredTaskStream, queueNames, type QueueSettings } from 'celeriac';
-import { IMMUTABLE_CONSUMER_FIELDS, IMMUTABLE_STREAM_FIELDS, diffConfig, updatable, type FieldChange } from './jetstream-diff.ts';
+import { queueNames } from '../protocol.ts';
+import { desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredTaskStream } from './desired.ts';
+import { IMMUTABLE_CONSUMER_FIELDS, IMMUTABLE_STREAM_FIELDS, diffConfig, updatable, type FieldChange } from './diff.ts';
+import type { QueueSettings } from './settings.ts';
 
 /** What one sync did, for conditions, events and logs. */
 export interface SyncReport {
@@ -13,17 +15,8 @@ export interface SyncReport {
   unchangeable: Array<FieldChange & { object: string }>;
 }
 
-export interface QueueState {
-  /** Tasks not yet delivered (num_pending). */
-  pending: number;
-  /** Tasks delivered and not acked: running, or waiting for a retry (num_ack_pending). */
-  ackPending: number;
-  deadLetters: number;
-  /** Stream's last sequence: grows by one per enqueue, so its deltas are the arrival rate. */
-  lastSeq: number;
-}
-
-function notFound(e: unknown): boolean {
+/** True for JetStream's "stream not found" and "consumer not found" API errors. */
+export function isNotFound(e: unknown): boolean {
   return e instanceof JetStreamApiError && (e.code === JetStreamApiCodes.StreamNotFound || e.code === JetStreamApiCodes.ConsumerNotFound);
 }
 
@@ -32,7 +25,7 @@ async function syncStream(jsm: JetStreamManager, desired: ReturnType<typeof desi
   try {
     info = await jsm.streams.info(desired.name);
   } catch (e) {
-    if (!notFound(e)) throw e;
+    if (!isNotFound(e)) throw e;
     await jsm.streams.add(desired);
     report.created.push(`stream/${desired.name}`);
     return;
@@ -50,15 +43,18 @@ async function deleteStream(jsm: JetStreamManager, name: string, report: SyncRep
     await jsm.streams.delete(name);
     report.deleted.push(`stream/${name}`);
   } catch (e) {
-    if (!notFound(e)) throw e;
+    if (!isNotFound(e)) throw e;
   }
 }
 
 /**
- * Makes the queue's JetStream objects match the settings: creates what is missing (a stream
- * deleted behind our back comes back), updates what JetStream can update, reports what it can't.
+ * The one way a queue is set up in NATS. Makes the queue's JetStream objects match the settings:
+ * creates what is missing (a stream deleted behind our back comes back), updates what JetStream
+ * can update, reports what it can't, and removes the dead-letter stream or result bucket the
+ * settings turn off. The operator calls it on every TaskQueue reconcile (its report becomes
+ * conditions and events); tests, the demo and apps run without the operator call it directly.
  */
-export async function syncQueue(nc: NatsConnection, s: QueueSettings): Promise<SyncReport> {
+export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise<SyncReport> {
   const report: SyncReport = { created: [], updated: [], deleted: [], unchangeable: [] };
   const jsm = await jetstreamManager(nc);
   const names = queueNames(s.queue);
@@ -76,7 +72,7 @@ export async function syncQueue(nc: NatsConnection, s: QueueSettings): Promise<S
       report.updated.push(`consumer/${consumer.durable_name}`);
     }
   } catch (e) {
-    if (!notFound(e)) throw e;
+    if (!isNotFound(e)) throw e;
     await jsm.consumers.add(names.stream, consumer);
     report.created.push(`consumer/${consumer.durable_name}`);
   }
@@ -89,7 +85,7 @@ export async function syncQueue(nc: NatsConnection, s: QueueSettings): Promise<S
     try {
       await jsm.streams.info(kvStream);
     } catch (e) {
-      if (!notFound(e)) throw e;
+      if (!isNotFound(e)) throw e;
       exists = false;
     }
     if (!exists) {
@@ -113,24 +109,4 @@ export async function deleteQueue(nc: NatsConnection, queue: string): Promise<Sy
   const names = queueNames(queue);
   for (const stream of [names.stream, names.deadLetterStream, `KV_${names.resultBucket}`]) await deleteStream(jsm, stream, report);
   return report;
-}
-
-/**
- * Backlog numbers from the JetStream API. The consumer's leader answers `consumers.info`, so the
- * numbers stay right on a clustered NATS (a follower's monitoring endpoint can be stale).
- */
-export async function readQueueState(nc: NatsConnection, queue: string): Promise<QueueState> {
-  const jsm = await jetstreamManager(nc);
-  const names = queueNames(queue);
-  const [consumer, stream, dlq] = await Promise.all([
-    jsm.consumers.info(names.stream, names.consumer),
-    jsm.streams.info(names.stream),
-    jsm.streams.info(names.deadLetterStream).catch(() => undefined),
-  ]);
-  return {
-    pending: consumer.num_pending,
-    ackPending: consumer.num_ack_pending,
-    deadLetters: dlq?.state.messages ?? 0,
-    lastSeq: stream.state.last_seq,
-  };
 }

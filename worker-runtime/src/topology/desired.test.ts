@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS } from './defaults.ts';
-import { defaultQueueSettings, desiredConsumer } from './topology.ts';
+import { DEFAULTS } from '../defaults.ts';
+import { desiredConsumer } from './desired.ts';
+import { defaultQueueSettings } from './settings.ts';
 
 describe('desiredConsumer', () => {
   it('bounds deliveries on the server, by default above any task’s attempts', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffConfig, updatable } from './jetstream-diff.ts';
+import { diffConfig, updatable } from './diff.ts';
 
 describe('diffConfig', () => {
   it('sees only changes to fields we set, treating unlimited values alike', () => {

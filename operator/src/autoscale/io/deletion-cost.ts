@@ -1,5 +1,5 @@
-import type { WorkerStatus } from 'celeriac';
-import type { Applier } from '../controller/index.ts';
+import type { WorkerStatus } from 'celeriac/topology';
+import type { Applier } from '../../controller/index.ts';
 
 /** Kubernetes' hint to the ReplicaSet controller: pods with a lower cost are deleted first. */
 export const DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';

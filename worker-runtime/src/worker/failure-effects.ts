@@ -3,7 +3,7 @@ import type { DeadReason, describeError } from '../errors.ts';
 import { isValidTaskId, type ResultRecord } from '../protocol.ts';
 import { DeadLetterTooLargeError, publishDeadLetter, sourceOfDelivery, type DeadLetterInfo, type DeadLetterSource } from './dead-letter.ts';
 import type { TaskEnvelope } from './envelope.ts';
-import { deadState, decideFailure } from './outcome.ts';
+import { deadState, decideFailure } from './failure-decision.ts';
 import type { RegisteredTask, RunDeps } from './run-deps.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { readQueueState, type QueueState } from '../taskqueue/jetstream-sync.ts';
+import { readQueueState, type QueueState } from 'celeriac/topology';
 
 interface Reading {
   at: number;

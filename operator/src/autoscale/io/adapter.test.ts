@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { WORKER_POOL_DEFAULTS } from '@celeriac/crds';
-import { workerPool } from '../test-fixtures.ts';
+import { workerPool } from '../../test-fixtures.ts';
 import { deletionCosts } from './deletion-cost.ts';
-import { policyOf } from './pool-policy.ts';
+import { policyOf } from '../model/pool-policy.ts';
 
 describe('policyOf', () => {
   it('maps a defaulted pool to the pure policy, target defaulting to the pool concurrency', () => {

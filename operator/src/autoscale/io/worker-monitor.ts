@@ -1,5 +1,5 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
-import { workerStatusSubject, type WorkerStatus } from 'celeriac';
+import { workerStatusSubject, type WorkerStatus } from 'celeriac/topology';
 
 /** A worker that has not reported for this long is gone (heartbeats come every second). */
 const STALE_MS = 5_000;

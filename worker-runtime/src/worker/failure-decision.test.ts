@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentError, RetryLater } from '../errors.ts';
-import { deadState, decideFailure } from './outcome.ts';
+import { deadState, decideFailure } from './failure-decision.ts';
 
 // The brands a second copy of the package defines: Symbol.for gives every copy the same symbol.
 const PERMANENT = Symbol.for('celeriac.error.permanent');

@@ -1,0 +1,53 @@
+// ensureQueue (celeriac/topology), the one way a queue is set up: the operator's reconcile, tests,
+// the demo and apps without the operator all call it. Its report is what the operator turns into
+// conditions and events.
+import { jetstreamManager } from '@nats-io/jetstream';
+import { describe, expect, it } from 'vitest';
+import { queueNames } from 'celeriac/protocol';
+import { defaultQueueSettings, ensureQueue } from 'celeriac/topology';
+import { useNats } from '../support/use-nats.ts';
+import { uniqueQueue } from '../support/queue.ts';
+
+describe('ensureQueue on a real nats-server', () => {
+  const nats = useNats();
+
+  it('creates the stream, consumer, dead-letter stream and result bucket, then reports no change', async () => {
+    const queue = uniqueQueue('ensure');
+    const n = queueNames(queue);
+    const settings = defaultQueueSettings(queue, { storage: 'memory' });
+    expect(await ensureQueue(nats.nc, settings)).toEqual({
+      created: [`stream/${n.stream}`, `stream/${n.deadLetterStream}`, `consumer/${n.consumer}`, `kv/${n.resultBucket}`],
+      updated: [],
+      deleted: [],
+      unchangeable: [],
+    });
+    expect(await ensureQueue(nats.nc, settings)).toEqual({ created: [], updated: [], deleted: [], unchangeable: [] });
+  });
+
+  it('updates what JetStream can change and reports what it cannot', async () => {
+    const queue = uniqueQueue('ensure');
+    const n = queueNames(queue);
+    await ensureQueue(nats.nc, defaultQueueSettings(queue, { storage: 'memory' }));
+    const report = await ensureQueue(nats.nc, defaultQueueSettings(queue, { storage: 'file', maxMessages: 100, ackWaitMs: 10_000 }));
+    expect(report.updated).toEqual(expect.arrayContaining([`stream/${n.stream}`, `consumer/${n.consumer}`]));
+    expect(report.unchangeable).toEqual(expect.arrayContaining([expect.objectContaining({ object: `stream/${n.stream}`, field: 'storage' })]));
+    const jsm = await jetstreamManager(nats.nc);
+    expect((await jsm.streams.info(n.stream)).config.max_msgs).toBe(100);
+    expect((await jsm.consumers.info(n.stream, n.consumer)).config.ack_wait).toBe(10_000 * 1_000_000);
+  });
+
+  it('removes the dead-letter stream and the result bucket that the settings turn off', async () => {
+    const queue = uniqueQueue('ensure');
+    const n = queueNames(queue);
+    const base = defaultQueueSettings(queue, { storage: 'memory' });
+    await ensureQueue(nats.nc, base);
+    const report = await ensureQueue(nats.nc, { ...base, deadLetter: { ...base.deadLetter, enabled: false }, results: { ...base.results, enabled: false } });
+    expect(report.deleted).toEqual([`stream/${n.deadLetterStream}`, `stream/KV_${n.resultBucket}`]);
+    const jsm = await jetstreamManager(nats.nc);
+    const streams: string[] = [];
+    for await (const s of jsm.streams.names()) streams.push(s);
+    expect(streams).toContain(n.stream);
+    expect(streams).not.toContain(n.deadLetterStream);
+    expect(streams).not.toContain(`KV_${n.resultBucket}`);
+  });
+});

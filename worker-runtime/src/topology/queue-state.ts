@@ -1,0 +1,34 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { queueNames } from '../protocol.ts';
+
+/** A queue's backlog as JetStream reports it: what the status and the autoscaler read. */
+export interface QueueState {
+  /** Tasks not yet delivered (num_pending). */
+  pending: number;
+  /** Tasks delivered and not acked: running, or waiting for a retry (num_ack_pending). */
+  ackPending: number;
+  deadLetters: number;
+  /** Stream's last sequence: grows by one per enqueue, so its deltas are the arrival rate. */
+  lastSeq: number;
+}
+
+/**
+ * Backlog numbers from the JetStream API. The consumer's leader answers `consumers.info`, so the
+ * numbers stay right on a clustered NATS (a follower's monitoring endpoint can be stale).
+ */
+export async function readQueueState(nc: NatsConnection, queue: string): Promise<QueueState> {
+  const jsm = await jetstreamManager(nc);
+  const names = queueNames(queue);
+  const [consumer, stream, dlq] = await Promise.all([
+    jsm.consumers.info(names.stream, names.consumer),
+    jsm.streams.info(names.stream),
+    jsm.streams.info(names.deadLetterStream).catch(() => undefined),
+  ]);
+  return {
+    pending: consumer.num_pending,
+    ackPending: consumer.num_ack_pending,
+    deadLetters: dlq?.state.messages ?? 0,
+    lastSeq: stream.state.last_seq,
+  };
+}
