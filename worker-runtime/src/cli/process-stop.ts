@@ -19,7 +19,9 @@ export class ProcessStop {
   readonly requested = new Promise<StopRequest>((r) => (this.resolve = r));
   private readonly aborter = new AbortController();
   /** Aborted by the first request: stops waits that are still in progress (e.g. for the queue). */
-  readonly signal = this.aborter.signal;
+  get signal(): AbortSignal {
+    return this.aborter.signal;
+  }
 
   get current(): StopRequest | undefined {
     return this.first;
