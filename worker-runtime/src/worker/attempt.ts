@@ -33,7 +33,7 @@ export class Attempt implements InFlightTask {
   private readonly deps: RunDeps;
   private readonly release: () => void;
 
-  /** `release` may be called more than once (runTask guards it): finish() need not. */
+  /** `release` may be called more than once (runTask guards it): finish() need not. It frees the slot. */
   constructor(env: TaskEnvelope, reg: RegisteredTask, deps: RunDeps, release: () => void) {
     this.env = env;
     this.reg = reg;
@@ -122,12 +122,13 @@ export class Attempt implements InFlightTask {
       this.complete();
       return;
     }
-    // A slow result write still holds the message: keep its ack deadline extended meanwhile.
+    // Acked only once the record is durable; while its write is in flight the message is still
+    // ours, so the attempt stays tracked (ack deadline extended, waited for on close). The handler
+    // is done, though: its slot goes to the next task now, or a worker's throughput would be
+    // capped at concurrency / (result write round trip) (docs/benchmarks.md, results on).
     this.track();
-    results.writeSerialized(this.env.id, record).then(
-      () => this.complete(),
-      (err: unknown) => this.unrecorded(err),
-    );
+    this.release();
+    results.record(this.env.id, record, (err) => (err ? this.unrecorded(err) : this.complete()));
   }
 
   private onError(err: unknown): void {

@@ -58,6 +58,7 @@ export class Worker {
   private readonly opts: WorkerOptions;
   private loop: ConsumeLoop | undefined;
   private inFlight: InFlight | undefined;
+  private results: ResultStore | undefined;
   private heartbeat: WorkerHeartbeat | undefined;
   private consuming = false;
   private connected = true;
@@ -125,6 +126,7 @@ export class Worker {
     );
     if (!deadLetters) this.log.warn({ queue: this.queue }, 'queue has no dead-letter stream; failed tasks will only be terminated');
     this.inFlight = new InFlight(ackWaitMs, (t) => new TaskTimeoutError(`task ${t.task} timed out after ${Date.now() - t.startedAt} ms`));
+    this.results = results;
     const deps: RunDeps = {
       queue: this.queue,
       tasks: this.tasks,
@@ -202,7 +204,9 @@ export class Worker {
       this.inFlight?.abortAll(new Error('worker shutting down'));
       this.consuming = false;
       await this.loop?.stop();
-      const idle = await this.slots.idle(deadline);
+      // Handlers first; then the tasks whose result record is still being written, which no
+      // longer hold a slot but are not acked until their record is stored.
+      const idle = (await this.slots.idle(deadline)) && (await (this.inFlight?.drained(deadline) ?? true));
       let handedBack = 0;
       if (!idle) {
         for (const t of this.inFlight?.tasks ?? []) {
@@ -214,6 +218,8 @@ export class Worker {
         }
       }
       this.inFlight?.close();
+      // After the drain: records still unacknowledged now belong to tasks already handed back.
+      this.results?.close();
       await this.heartbeat?.close();
       // Acks and naks are fire-and-forget: make sure they left before the process exits.
       this.acks.flush();
