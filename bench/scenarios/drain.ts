@@ -15,6 +15,7 @@ async function measure(ctx: ScenarioContext, shape: ConsumeShape, n: number): Pr
 export function drainScenario(shape: ConsumeShape, n: number, warmupN: number): Scenario {
   return {
     name: `drain-${taskLabel(shape.task)}-c${shape.concurrency}`,
+    consumes: true,
     description:
       `Preload ${n.toLocaleString('en')} tasks, then one consumer process drains them at concurrency ${shape.concurrency} ` +
       `(${shape.task === 'noop' ? 'no-op task' : 'task awaits a 1 ms timer'}); rate from first task start to last acknowledgement.`,

@@ -18,6 +18,7 @@ async function measure(ctx: ScenarioContext, shape: ConsumeShape, n: number): Pr
 export function produceConsumeScenario(shape: ConsumeShape, n: number, warmupN: number): Scenario {
   return {
     name: `produce-consume-${taskLabel(shape.task)}-c${shape.concurrency}`,
+    consumes: true,
     description:
       `A producer (64 enqueues in flight) and a consumer process (concurrency ${shape.concurrency}) run together on an empty queue ` +
       `for ${n.toLocaleString('en')} tasks; rate from the first enqueue to the last acknowledgement.`,
