@@ -100,6 +100,11 @@ export class ResultStore {
     this.scheduled ??= setImmediate(this.sendQueuedNow);
   }
 
+  /** Records handed to `record` whose outcome is not known yet. */
+  get inFlight(): number {
+    return this.queued.length + (this.publisher?.inFlight ?? 0);
+  }
+
   private sendQueued(): void {
     this.scheduled = undefined;
     const batch = this.queued;

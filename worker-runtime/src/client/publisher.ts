@@ -73,6 +73,11 @@ export class AckingPublisher {
     this.sweeper.unref();
   }
 
+  /** Publishes sent and not yet acknowledged (nor failed). */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
   publish(subject: string, data: Uint8Array, headers?: MsgHdrs): Promise<PublishAck> {
     return new Promise<PublishAck>((resolve, reject) => {
       this.send(subject, data, headers, (err, ack) => (err ? reject(err) : resolve(ack as PublishAck)));

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../defaults.ts';
 import { PermanentError } from '../errors.ts';
 import type { TaskEnvelope } from './envelope.ts';
 import { retryOrDeadLetter } from './failure.ts';
@@ -125,9 +126,10 @@ export class Attempt implements InFlightTask {
     // Acked only once the record is durable; while its write is in flight the message is still
     // ours, so the attempt stays tracked (ack deadline extended, waited for on close). The handler
     // is done, though: its slot goes to the next task now, or a worker's throughput would be
-    // capped at concurrency / (result write round trip) (docs/benchmarks.md, results on).
+    // capped at concurrency / (result write round trip) (docs/benchmarks.md, results on); past
+    // `resultsInFlightMax` records waiting, it keeps the slot, so a stalled server stops the pulls.
     this.track();
-    this.release();
+    if (results.inFlight < DEFAULTS.resultsInFlightMax) this.release();
     results.record(this.env.id, record, (err) => (err ? this.unrecorded(err) : this.complete()));
   }
 
