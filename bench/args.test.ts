@@ -3,7 +3,8 @@ import { parseBenchArgs } from './args.ts';
 
 describe('bench arguments', () => {
   it('defaults to three runs of everything on all systems', () => {
-    expect(parseBenchArgs([])).toMatchObject({ quick: false, only: [], jsonOnly: false, runs: 3, systems: ['celeriac', 'raw-jetstream', 'bullmq'] });
+    expect(parseBenchArgs([])).toMatchObject({ quick: false, only: [], jsonOnly: false, runs: 3, systems: ['celeriac', 'raw-jetstream', 'bullmq'], variants: true });
+    expect(parseBenchArgs(['--no-variants']).variants).toBe(false);
   });
 
   it('takes --quick, repeated and comma-separated --only, and a system subset', () => {

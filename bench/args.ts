@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SYSTEM_NAMES, type SystemName } from './systems/index.ts';
+import { SYSTEM_NAMES, VARIANTS, type SystemName } from './systems/index.ts';
 
 export interface BenchArgs {
   quick: boolean;
@@ -7,6 +7,8 @@ export interface BenchArgs {
   jsonOnly: boolean;
   runs: number;
   systems: SystemName[];
+  /** Also measure each system's variants (VARIANTS) in the scenarios that consume. */
+  variants: boolean;
   cpuProf: boolean;
   help: boolean;
 }
@@ -17,6 +19,9 @@ export const USAGE = `npm run bench -- [options]
   --json-only        print only the JSON lines (one figure each) on stdout
   --runs N           measured runs per scenario and system (default 3, --quick 1)
   --systems a,b      subset of ${SYSTEM_NAMES.join(', ')}
+  --no-variants      only each system's base configuration, not also ${Object.entries(VARIANTS)
+    .flatMap(([s, vs]) => vs.map((v) => `${s}/${v}`))
+    .join(', ')}
   --cpu-prof         write V8 CPU profiles of the consumer processes to bench/results/profiles/`;
 
 const list = (v: string | string[] | undefined) => [v ?? []].flat().flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
@@ -24,12 +29,14 @@ const list = (v: string | string[] | undefined) => [v ?? []].flat().flatMap((x) 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
     args: argv,
+    allowNegative: true,
     options: {
       quick: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
       'json-only': { type: 'boolean', default: false },
       runs: { type: 'string' },
       systems: { type: 'string', multiple: true },
+      variants: { type: 'boolean', default: true },
       'cpu-prof': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -44,6 +51,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     jsonOnly: values['json-only'],
     runs,
     systems: systems.length > 0 ? (systems as SystemName[]) : [...SYSTEM_NAMES],
+    variants: values.variants,
     cpuProf: values['cpu-prof'],
     help: values.help,
   };

@@ -1,11 +1,12 @@
 import type { TaskKind, RunCheck } from './recorder.ts';
 import type { LatencySummary } from './stats.ts';
-import type { Endpoints, SystemName } from './systems/index.ts';
+import type { Endpoints, SystemName, Variant } from './systems/index.ts';
 
 /** Parent to consumer process: consume one queue until `expected` tasks completed. */
 export interface ConsumeRequest {
   type: 'consume';
   system: SystemName;
+  variant?: Variant | undefined;
   endpoints: Endpoints;
   queue: string;
   concurrency: number;

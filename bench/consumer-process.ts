@@ -6,14 +6,15 @@ import type { ConsumeRequest, FromConsumer, ToConsumer } from './consumer-messag
 import { nowUs } from './payload.ts';
 import { RunRecorder } from './recorder.ts';
 import { StallWatch } from './stalls.ts';
-import { openSystem, type System, type SystemName } from './systems/index.ts';
+import { laneLabel, openSystem, type System } from './systems/index.ts';
 
-const systems = new Map<SystemName, System>();
+const systems = new Map<string, System>();
 const send = (m: FromConsumer) => process.send?.(m);
 
 async function consume(req: ConsumeRequest): Promise<void> {
-  let system = systems.get(req.system);
-  if (!system) systems.set(req.system, (system = await openSystem(req.system, req.endpoints)));
+  const lane = { system: req.system, variant: req.variant };
+  let system = systems.get(laneLabel(lane));
+  if (!system) systems.set(laneLabel(lane), (system = await openSystem(lane, req.endpoints)));
   const recorder = new RunRecorder(req.expected, req.latency);
   const consumer = await system.consume(req.queue, { concurrency: req.concurrency, prefetch: req.prefetch, handler: recorder.handler(req.task) });
   send({ type: 'consuming' });

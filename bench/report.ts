@@ -2,8 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Environment } from './environment.ts';
 import { formatValue } from './format.ts';
-import { figureLines, type ScenarioResult } from './results.ts';
-import type { SystemName } from './systems/index.ts';
+import { figureLines, lanesOf, sameLane, type ScenarioResult } from './results.ts';
+import { laneLabel, type Lane, type SystemName } from './systems/index.ts';
 import type { TargetOutcome } from './targets.ts';
 
 function cell(r: ScenarioResult | undefined, metric: string): string {
@@ -15,9 +15,9 @@ function cell(r: ScenarioResult | undefined, metric: string): string {
   return r.runs > 1 ? `${med} (${formatValue(m.min, m.unit)}–${formatValue(m.max, m.unit)})` : med;
 }
 
-function ratio(results: ScenarioResult[], metric: string, other: SystemName): string {
-  const m = (s: SystemName) => results.find((r) => r.system === s && !r.error)?.metrics.find((x) => x.metric === metric)?.median;
-  const ours = m('celeriac');
+function ratio(results: ScenarioResult[], metric: string, lane: Lane, other: Lane): string {
+  const m = (l: Lane) => results.find((r) => sameLane(r, l) && !r.error)?.metrics.find((x) => x.metric === metric)?.median;
+  const ours = m(lane);
   const theirs = m(other);
   if (ours === undefined || theirs === undefined || theirs === 0) return '';
   // For latencies lower is better: show how many times faster we are either way.
@@ -28,12 +28,30 @@ function ratio(results: ScenarioResult[], metric: string, other: SystemName): st
 function exactlyOnce(results: ScenarioResult[]): string {
   const bad = results.filter((r) => r.error || r.check.duplicates || r.check.missing || r.check.unacked);
   if (bad.length === 0) return 'ok';
-  return bad.map((r) => `${r.system}: ${r.error ? 'failed' : `${r.check.duplicates} dup, ${r.check.missing} missing, ${r.check.unacked} unacked`}`).join('; ');
+  return bad.map((r) => `${laneLabel(r)}: ${r.error ? 'failed' : `${r.check.duplicates} dup, ${r.check.missing} missing, ${r.check.unacked} unacked`}`).join('; ');
 }
 
-/** A Markdown table: one row per scenario and metric, medians with (min–max) over runs. */
+/** Ratio columns: the tuned Worker against each base, and the defaults against raw and BullMQ's own defaults. */
+const COMPARISONS: { label: string; lane: Lane; other: Lane }[] = [
+  { label: 'celeriac vs raw', lane: { system: 'celeriac' }, other: { system: 'raw-jetstream' } },
+  { label: 'celeriac vs bullmq', lane: { system: 'celeriac' }, other: { system: 'bullmq' } },
+  { label: 'celeriac/defaults vs raw', lane: { system: 'celeriac', variant: 'defaults' }, other: { system: 'raw-jetstream' } },
+  {
+    label: 'celeriac/defaults vs bullmq/keep-completed',
+    lane: { system: 'celeriac', variant: 'defaults' },
+    other: { system: 'bullmq', variant: 'keep-completed' },
+  },
+];
+
+/**
+ * A Markdown table: one row per scenario and metric, medians with (min–max) over runs; a column
+ * per lane (system, or system/variant), ratio columns for the comparisons both sides of which ran.
+ */
 export function renderTable(results: readonly ScenarioResult[], systems: readonly SystemName[]): string {
-  const head = ['scenario', 'metric', ...systems, 'celeriac vs raw', 'celeriac vs bullmq', 'exactly once'];
+  const lanes = lanesOf(results, systems);
+  const has = (l: Lane) => lanes.some((x) => x.system === l.system && x.variant === l.variant);
+  const comparisons = COMPARISONS.filter((c) => has(c.lane) && has(c.other));
+  const head = ['scenario', 'metric', ...lanes.map(laneLabel), ...comparisons.map((c) => c.label), 'exactly once'];
   const rows: string[][] = [];
   const scenarios = [...new Set(results.map((r) => r.scenario))];
   for (const s of scenarios) {
@@ -44,9 +62,8 @@ export function renderTable(results: readonly ScenarioResult[], systems: readonl
       rows.push([
         k === 0 ? s : '',
         label,
-        ...systems.map((sys) => cell(rs.find((r) => r.system === sys), metric)),
-        systems.includes('raw-jetstream') ? ratio(rs, metric, 'raw-jetstream') : '',
-        systems.includes('bullmq') ? ratio(rs, metric, 'bullmq') : '',
+        ...lanes.map((l) => cell(rs.find((r) => sameLane(r, l)), metric)),
+        ...comparisons.map((c) => ratio(rs, metric, c.lane, c.other)),
         k === 0 ? exactlyOnce(rs) : '',
       ]);
     });

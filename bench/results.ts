@@ -1,6 +1,6 @@
 import type { Check, Measurement } from './scenarios/context.ts';
 import { spread } from './stats.ts';
-import type { SystemName } from './systems/index.ts';
+import type { Lane, SystemName, Variant } from './systems/index.ts';
 
 export interface MetricResult {
   metric: string;
@@ -14,6 +14,8 @@ export interface MetricResult {
 export interface ScenarioResult {
   scenario: string;
   system: SystemName;
+  /** Unset for a system's base configuration. */
+  variant?: Variant;
   runs: number;
   metrics: MetricResult[];
   /** Summed over all runs. */
@@ -25,6 +27,8 @@ export interface ScenarioResult {
 export interface FigureLine {
   scenario: string;
   system: SystemName;
+  /** Only on lines of a variant (bench/systems/system.ts VARIANTS). */
+  variant?: Variant;
   metric: string;
   value: number;
   unit: string;
@@ -38,7 +42,7 @@ export interface FigureLine {
 /** Lines that carry the exactly-once check rather than a measured figure. */
 export const CHECK_METRICS = ['duplicates', 'missing', 'unacked'] as const;
 
-export function aggregate(scenario: string, system: SystemName, runs: readonly Measurement[], error?: string): ScenarioResult {
+export function aggregate(scenario: string, lane: Lane, runs: readonly Measurement[], error?: string): ScenarioResult {
   const byMetric = new Map<string, { unit: string; values: number[] }>();
   const check: Check = { duplicates: 0, missing: 0, unacked: 0 };
   for (const m of runs) {
@@ -55,15 +59,15 @@ export function aggregate(scenario: string, system: SystemName, runs: readonly M
     const s = spread(values);
     return { metric, unit, median: s.median, min: s.min, max: s.max };
   });
-  return { scenario, system, runs: runs.length, metrics, check, ...(error ? { error } : {}) };
+  return { scenario, system: lane.system, ...(lane.variant ? { variant: lane.variant } : {}), runs: runs.length, metrics, check, ...(error ? { error } : {}) };
 }
 
 const round = (v: number) => (Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 1000) / 1000);
 
 export function figureLines(r: ScenarioResult): FigureLine[] {
+  const id = { scenario: r.scenario, system: r.system, ...(r.variant ? { variant: r.variant } : {}) };
   const lines: FigureLine[] = r.metrics.map((m) => ({
-    scenario: r.scenario,
-    system: r.system,
+    ...id,
     metric: m.metric,
     value: round(m.median),
     unit: m.unit,
@@ -72,23 +76,37 @@ export function figureLines(r: ScenarioResult): FigureLine[] {
     runs: r.runs,
   }));
   for (const metric of CHECK_METRICS) {
-    lines.push({ scenario: r.scenario, system: r.system, metric, value: r.check[metric], unit: 'tasks', runs: r.runs });
+    lines.push({ ...id, metric, value: r.check[metric], unit: 'tasks', runs: r.runs });
   }
-  if (r.error) lines.push({ scenario: r.scenario, system: r.system, metric: 'error', value: 1, unit: 'runs', error: r.error });
+  if (r.error) lines.push({ ...id, metric: 'error', value: 1, unit: 'runs', error: r.error });
   return lines;
 }
 
-export function metricOf(results: readonly ScenarioResult[], scenario: string, system: SystemName, metric: string): number | undefined {
-  return results.find((r) => r.scenario === scenario && r.system === system)?.metrics.find((m) => m.metric === metric)?.median;
+/** The result's lane. */
+export const laneOf = (r: ScenarioResult): Lane => ({ system: r.system, variant: r.variant });
+
+export const sameLane = (r: ScenarioResult, lane: Lane): boolean => r.system === lane.system && r.variant === lane.variant;
+
+/** A lane's median of a metric; a bare system name means its base configuration. */
+export function metricOf(results: readonly ScenarioResult[], scenario: string, lane: SystemName | Lane, metric: string): number | undefined {
+  const l = typeof lane === 'string' ? { system: lane } : lane;
+  return results.find((r) => r.scenario === scenario && sameLane(r, l))?.metrics.find((m) => m.metric === metric)?.median;
+}
+
+/** The lanes present in results, in the order of `systems`, each system's base configuration first. */
+export function lanesOf(results: readonly ScenarioResult[], systems: readonly SystemName[]): Lane[] {
+  const out: Lane[] = [];
+  for (const r of results) if (systems.includes(r.system) && !out.some((l) => sameLane(r, l))) out.push(laneOf(r));
+  return out.sort((a, b) => systems.indexOf(a.system) - systems.indexOf(b.system) || Number(!!a.variant) - Number(!!b.variant));
 }
 
 /** Rebuilds results from JSON lines (a results file), the inverse of figureLines. */
 export function fromFigureLines(lines: readonly FigureLine[]): ScenarioResult[] {
   const out = new Map<string, ScenarioResult>();
   for (const l of lines) {
-    const key = `${l.scenario}\u0000${l.system}`;
+    const key = `${l.scenario}\u0000${l.system}\u0000${l.variant ?? ''}`;
     let r = out.get(key);
-    if (!r) out.set(key, (r = { scenario: l.scenario, system: l.system, runs: l.runs ?? 1, metrics: [], check: { duplicates: 0, missing: 0, unacked: 0 } }));
+    if (!r) out.set(key, (r = { scenario: l.scenario, system: l.system, ...(l.variant ? { variant: l.variant } : {}), runs: l.runs ?? 1, metrics: [], check: { duplicates: 0, missing: 0, unacked: 0 } }));
     if ((CHECK_METRICS as readonly string[]).includes(l.metric)) r.check[l.metric as (typeof CHECK_METRICS)[number]] = l.value;
     else if (l.metric === 'error') r.error = l.error ?? 'failed';
     else r.metrics.push({ metric: l.metric, unit: l.unit, median: l.value, min: l.min ?? l.value, max: l.max ?? l.value });

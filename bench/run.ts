@@ -15,7 +15,7 @@ import { startRedis, type RedisServer } from './redis.ts';
 import { jsonLines, renderEnvironment, renderTable, renderTargets, writeResults } from './report.ts';
 import type { ScenarioResult } from './results.ts';
 import { runScenario } from './runner.ts';
-import { openSystem, type System, type SystemName } from './systems/index.ts';
+import { VARIANTS, laneLabel, openSystem, type Lane, type System } from './systems/index.ts';
 import { evaluateTargets } from './targets.ts';
 
 const args = parseBenchArgs(process.argv.slice(2));
@@ -35,20 +35,21 @@ const files = partial
 const started = Date.now();
 const nats = await startNats();
 let redis: RedisServer | undefined;
-const systems = new Map<SystemName, System>();
+const systems = new Map<string, System>();
 try {
   if (args.systems.includes('bullmq')) redis = await startRedis(log);
   const endpoints = { natsUrl: nats.url, ...(redis ? { redis: { host: redis.host, port: redis.port } } : {}) };
-  for (const name of args.systems) {
+  const lanes: Lane[] = args.systems.flatMap((system) => [{ system }, ...(args.variants ? VARIANTS[system].map((variant) => ({ system, variant })) : [])]);
+  for (const lane of lanes) {
     try {
-      systems.set(name, await openSystem(name, endpoints));
+      systems.set(laneLabel(lane), await openSystem(lane, endpoints));
     } catch (e) {
-      log(`[bench] skipping ${name}: ${e instanceof Error ? e.message : String(e)}`);
+      log(`[bench] skipping ${laneLabel(lane)}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const measured = [...systems.keys()];
+  const measured = [...new Set([...systems.values()].map((s) => s.name))];
   const env = describeEnvironment({ natsServer: versions().NATS_SERVER_VERSION ?? 'unknown', ...(redis ? { redisServer: redis.version } : {}) });
-  if (!args.jsonOnly) log(`[bench] ${renderEnvironment(env)}\n[bench] ${scenarios.length} scenarios x ${measured.join(', ')}, ${args.runs} run(s) each`);
+  if (!args.jsonOnly) log(`[bench] ${renderEnvironment(env)}\n[bench] ${scenarios.length} scenarios x ${[...systems.keys()].join(', ')}, ${args.runs} run(s) each`);
   const execArgv = [...process.execArgv, ...(args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(here, 'results', 'profiles')] : [])];
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) {
@@ -57,7 +58,7 @@ try {
     for (const r of rs) {
       results.push(r);
       console.log(jsonLines(r));
-      if (!args.jsonOnly && r.error) log(`[bench] ${scenario.name} / ${r.system}: FAILED ${r.error}`);
+      if (!args.jsonOnly && r.error) log(`[bench] ${scenario.name} / ${laneLabel(r)}: FAILED ${r.error}`);
     }
     if (!args.jsonOnly) log(`[bench] ${scenario.name}: done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }

@@ -28,7 +28,7 @@ interface Lane {
  * in that system's result, so one broken system never hides the others' numbers.
  */
 export async function runScenario(scenario: Scenario, systems: readonly System[], opts: RunOptions): Promise<ScenarioResult[]> {
-  const lanes = systems.map((system): Lane => {
+  const lanes = systems.filter((s) => scenario.consumes || !s.variant).map((system): Lane => {
     const lane: Lane = {
       system,
       link: undefined,
@@ -56,7 +56,7 @@ export async function runScenario(scenario: Scenario, systems: readonly System[]
     for (let i = 0; i < opts.runs; i++) {
       for (const lane of lanes) await attempt(lane, async (ctx) => void lane.measured.push(await scenario.run(ctx)));
     }
-    return lanes.map((l) => aggregate(scenario.name, l.system.name, l.measured, l.error));
+    return lanes.map((l) => aggregate(scenario.name, { system: l.system.name, variant: l.system.variant }, l.measured, l.error));
   } finally {
     await Promise.all(lanes.map(async (l) => l.link?.close()));
   }

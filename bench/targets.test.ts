@@ -20,6 +20,18 @@ describe('bench targets', () => {
     expect(verdict(o, 'at least 3x BullMQ')).toBe(vsBull);
   });
 
+  it('wants the defaults (results on) at half of raw, and states the tuned Worker against hand-batched acks', () => {
+    const o = evaluateTargets([
+      result('drain-noop-c100', 'celeriac', 'throughput', 90_000),
+      { ...result('drain-noop-c100', 'celeriac', 'throughput', 39_000), variant: 'defaults' },
+      result('drain-noop-c100', 'raw-jetstream', 'throughput', 80_000),
+      { ...result('drain-noop-c100', 'raw-jetstream', 'throughput', 100_000), variant: 'batched-acks' },
+    ]);
+    expect(verdict(o, 'results on (defaults): drain at least 50% of raw consume+ack')).toBe(false);
+    expect(verdict(o, 'drain at least 75% of raw with hand-batched acks')).toBe(true);
+    expect(o.find((x) => x.target.startsWith('results on'))?.detail).toBe('celeriac/defaults 39,000/s vs raw-jetstream 80,000/s (49%)');
+  });
+
   it('wants latency below BullMQ, at most a third above raw, and under 3 ms at 2k/s', () => {
     const o = evaluateTargets([
       result('latency-noop-2k', 'celeriac', 'p99', 1.2),

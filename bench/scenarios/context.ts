@@ -33,6 +33,8 @@ export interface Measurement {
 
 export interface Scenario {
   name: string;
+  /** Has a consumer: the systems' variants (which differ only in how they consume) are measured too. */
+  consumes: boolean;
   /** One line for the docs: what is measured and how. */
   description: string;
   run(ctx: ScenarioContext): Promise<Measurement>;

@@ -30,6 +30,7 @@ const how: Record<EnqueueMode, string> = {
 export function enqueueScenario(mode: EnqueueMode, n: number, warmupN: number): Scenario {
   return {
     name: `enqueue-${mode}`,
+    consumes: false,
     description: `Enqueue ${n.toLocaleString('en')} tasks with no consumer, ${how[mode]}; rate from first call to last acknowledgement.`,
     run: (ctx) => measure(ctx, mode, n),
     warmup: (ctx) => measure(ctx, mode, warmupN),

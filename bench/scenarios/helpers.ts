@@ -58,5 +58,5 @@ export async function withQueue<T>(ctx: ScenarioContext, fn: (queue: string, pro
 
 /** Asks the consumer process to consume `expected` tasks of `queue`. */
 export function startConsumer(ctx: ScenarioContext, queue: string, shape: ConsumeShape, expected: number, latency = false): ConsumeRun {
-  return ctx.consumer().consume({ system: ctx.system.name, endpoints: ctx.endpoints, queue, ...shape, expected, latency, timeoutMs: ctx.timeoutMs });
+  return ctx.consumer().consume({ system: ctx.system.name, variant: ctx.system.variant, endpoints: ctx.endpoints, queue, ...shape, expected, latency, timeoutMs: ctx.timeoutMs });
 }

@@ -24,6 +24,7 @@ async function measure(ctx: ScenarioContext, shape: ConsumeShape, samples: numbe
 export function idlePickupScenario(shape: ConsumeShape, samples: number): Scenario {
   return {
     name: 'idle-pickup',
+    consumes: true,
     description: `An idle consumer (concurrency ${shape.concurrency}) gets one task every ${GAP_MS} ms, ${samples} times; enqueue-to-start latency of each.`,
     run: (ctx) => measure(ctx, shape, samples),
     warmup: (ctx) => measure(ctx, shape, Math.min(samples, 20)),

@@ -61,6 +61,7 @@ const short = (r: number) => (r >= 1000 ? `${r / 1000}k` : String(r));
 export function latencyScenario(shape: ConsumeShape, perSecond: number, durationMs: number): Scenario {
   return {
     name: `latency-${taskLabel(shape.task)}-${short(perSecond)}`,
+    consumes: true,
     description:
       `Enqueue at ${perSecond.toLocaleString('en')} tasks/s for ${durationMs / 1000} s to a consumer process at concurrency ${shape.concurrency}; ` +
       `enqueue-to-start latency of every task (enqueue call to handler start, one monotonic clock).`,

@@ -5,23 +5,26 @@ import type { Endpoints, System } from './system.ts';
 const JOB = 'bench.task';
 
 /**
- * BullMQ as its docs show it: `Queue.add` / `addBulk`, a `Worker` with a concurrency. Completed and
- * failed jobs are removed, as a work queue removes acked tasks, so Redis does not grow across runs.
+ * BullMQ as its docs show it: `Queue.add` / `addBulk`, a `Worker` with a concurrency. Base: completed
+ * and failed jobs are removed, as a work queue removes acked tasks. `keepCompleted`: BullMQ's own
+ * default, every completed job kept in Redis with its return value (the like-for-like comparison
+ * with Celeriac's results on); the queue is obliterated after each run all the same.
  */
-export async function openBullMQ(endpoints: Endpoints): Promise<System> {
+export async function openBullMQ(endpoints: Endpoints, keepCompleted = false): Promise<System> {
   if (!endpoints.redis) throw new Error('bullmq needs a Redis server');
   const connection = { host: endpoints.redis.host, port: endpoints.redis.port };
   const queues = new Map<string, Queue>();
   const queueFor = (name: string) => {
     let q = queues.get(name);
     if (!q) {
-      q = new Queue(name, { connection, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
+      q = new Queue(name, { connection, ...(keepCompleted ? {} : { defaultJobOptions: { removeOnComplete: true, removeOnFail: true } }) });
       queues.set(name, q);
     }
     return q;
   };
   return {
     name: 'bullmq',
+    variant: keepCompleted ? 'keep-completed' : undefined,
     async createQueue(queue) {
       await queueFor(queue).waitUntilReady();
     },

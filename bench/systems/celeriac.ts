@@ -11,21 +11,28 @@ import { deleteStreams } from './jetstream-admin.ts';
 const TASK = declareTask<BenchPayload, void>('bench.task');
 const silent = pino({ level: 'silent' });
 
-/** Our Client and Worker, results off, file storage: the configuration the targets are set for. */
-export async function openCeleriac(endpoints: Endpoints): Promise<System> {
+/**
+ * Our Client and Worker on a file-storage queue. Tuned (the base): results off, heartbeats off,
+ * the bench's read-ahead; the configuration the issue-3 targets are set for. `defaults`: the
+ * queue and Worker as `defaultQueueSettings` and `new Worker({ queue, tasks, concurrency })` make
+ * them: results on (a durable record per task before its ack), heartbeats on, prefetch =
+ * concurrency.
+ */
+export async function openCeleriac(endpoints: Endpoints, defaults = false): Promise<System> {
   const nc = await connect({ servers: endpoints.natsUrl });
   const jsm: JetStreamManager = await jetstreamManager(nc);
   return {
     name: 'celeriac',
+    variant: defaults ? 'defaults' : undefined,
     async createQueue(queue) {
       const base = defaultQueueSettings(queue);
-      await ensureQueue(nc, { ...base, storage: 'file', results: { ...base.results, enabled: false } });
+      await ensureQueue(nc, defaults ? base : { ...base, storage: 'file', results: { ...base.results, enabled: false } });
     },
     // Work-queue retention: the stream holds exactly the tasks not yet acknowledged.
     outstanding: async (queue) => (await jsm.streams.info(queueNames(queue).stream)).state.messages,
     async deleteQueue(queue) {
       const n = queueNames(queue);
-      await deleteStreams(jsm, [n.stream, n.deadLetterStream]);
+      await deleteStreams(jsm, [n.stream, n.deadLetterStream, ...(defaults ? [`KV_${n.resultBucket}`] : [])]);
     },
     async producer(queue) {
       const client = new Client(nc, { queue });
@@ -37,15 +44,8 @@ export async function openCeleriac(endpoints: Endpoints): Promise<System> {
     },
     async consume(queue, opts) {
       const task = defineTask(TASK, opts.handler);
-      const worker = new Worker(nc, {
-        queue,
-        tasks: [task],
-        concurrency: opts.concurrency,
-        prefetch: opts.prefetch,
-        results: false,
-        heartbeatIntervalMs: 0,
-        logger: silent,
-      });
+      const tuned = { prefetch: opts.prefetch, results: false, heartbeatIntervalMs: 0 };
+      const worker = new Worker(nc, { queue, tasks: [task], concurrency: opts.concurrency, logger: silent, ...(defaults ? {} : tuned) });
       await worker.start();
       // start() returns before the consume loop's first pull; raw's consume() has pulled by then.
       for (const deadline = Date.now() + 10_000; !worker.ready && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 2));

@@ -1,4 +1,4 @@
-import { AckPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream';
+import { AckPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { BenchPayload } from '../payload.ts';
 import { deleteStreams } from './jetstream-admin.ts';
@@ -10,14 +10,17 @@ const names = (queue: string) => ({ stream: `RAW_${queue.toUpperCase().replaceAl
 /**
  * The baseline: what a user of @nats-io/jetstream writes by hand. `js.publish` awaited per message,
  * `consume()` with one `ack()` per message, JSON bodies, no headers. Same stream settings as a
- * Celeriac queue (work-queue retention, file storage, 10,000 unacked at most).
+ * Celeriac queue (work-queue retention, file storage, 10,000 unacked at most). `batchedAcks`: what
+ * an expert writes, the acks of one event-loop turn sent together (one socket write), as the
+ * Worker does (worker-runtime/src/worker/ack-batch.ts).
  */
-export async function openRawJetStream(endpoints: Endpoints): Promise<System> {
+export async function openRawJetStream(endpoints: Endpoints, batchedAcks = false): Promise<System> {
   const nc = await connect({ servers: endpoints.natsUrl });
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
   return {
     name: 'raw-jetstream',
+    variant: batchedAcks ? 'batched-acks' : undefined,
     async createQueue(queue) {
       const n = names(queue);
       await jsm.streams.add({ name: n.stream, subjects: [n.subject], retention: RetentionPolicy.Workqueue, storage: StorageType.File });
@@ -39,7 +42,7 @@ export async function openRawJetStream(endpoints: Endpoints): Promise<System> {
       const consumer = await js.consumers.get(names(queue).stream, DURABLE);
       const messages = await consumer.consume({ max_messages: opts.prefetch });
       let completed = 0;
-      const loop = runLoop(messages, opts, () => completed++);
+      const loop = runLoop(messages, opts, batchedAcks ? batchAcks() : (m) => m.ack(), () => completed++);
       return {
         completed: () => completed,
         async close() {
@@ -52,20 +55,37 @@ export async function openRawJetStream(endpoints: Endpoints): Promise<System> {
   };
 }
 
-/** Runs handlers with at most `concurrency` at once; synchronous handlers are acked inline. */
-async function runLoop(messages: ConsumerMessages, opts: ConsumeOptions, done: () => void): Promise<void> {
+/**
+ * nats.js writes its outbound buffer once per microtask checkpoint, which a consume loop reaches
+ * between every two messages: acked inline, each ack is a socket write. Queued until
+ * `setImmediate`, the acks of everything one socket read delivered leave in one write.
+ */
+function batchAcks(): (m: JsMsg) => void {
+  let pending: JsMsg[] = [];
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    for (const m of batch) m.ack();
+  };
+  return (m) => {
+    if (pending.push(m) === 1) setImmediate(flush);
+  };
+}
+
+/** Runs handlers with at most `concurrency` at once; synchronous handlers are acked at once. */
+async function runLoop(messages: ConsumerMessages, opts: ConsumeOptions, ack: (m: JsMsg) => void, done: () => void): Promise<void> {
   let running = 0;
   let freed: (() => void) | undefined;
   for await (const m of messages) {
     const r = opts.handler(m.json<BenchPayload>());
     if (!(r instanceof Promise)) {
-      m.ack();
+      ack(m);
       done();
       continue;
     }
     running++;
     void r.then(() => {
-      m.ack();
+      ack(m);
       done();
       running--;
       freed?.();

@@ -3,6 +3,29 @@ import type { BenchPayload } from '../payload.ts';
 export const SYSTEM_NAMES = ['celeriac', 'raw-jetstream', 'bullmq'] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
+/**
+ * Configurations measured beside each system's base one, in the scenarios that consume; their
+ * JSON lines carry a `variant` field (`system` stays the system's name). celeriac/defaults is
+ * the Worker as a user gets it (results on, heartbeats on, default prefetch); raw-jetstream/
+ * batched-acks is what an expert writes by hand (acks of a loop turn in one socket write);
+ * bullmq/keep-completed is BullMQ's default (completed jobs and return values kept).
+ */
+export const VARIANTS = {
+  celeriac: ['defaults'],
+  'raw-jetstream': ['batched-acks'],
+  bullmq: ['keep-completed'],
+} as const satisfies Record<SystemName, readonly string[]>;
+export type Variant = (typeof VARIANTS)[SystemName][number];
+
+/** One system in one configuration: the unit the bench measures and reports. */
+export interface Lane {
+  system: SystemName;
+  variant?: Variant | undefined;
+}
+
+/** `celeriac`, `celeriac/defaults`: how a lane is named in logs, tables and charts. */
+export const laneLabel = (l: Lane): string => (l.variant ? `${l.system}/${l.variant}` : l.system);
+
 /** Where the servers of one bench run listen. */
 export interface Endpoints {
   natsUrl: string;
@@ -35,6 +58,7 @@ export interface Consumer {
 /** One queueing system under test, behind the same small interface as the others. */
 export interface System {
   readonly name: SystemName;
+  readonly variant?: Variant | undefined;
   /** Creates a fresh, empty queue (file-backed or AOF-persisted storage). */
   createQueue(queue: string): Promise<void>;
   /** Tasks stored and not yet acknowledged (waiting + delivered): 0 once a queue is fully drained. */

@@ -10,12 +10,17 @@ export interface TcpProxy {
   readonly port: number;
   cut(): void;
   restore(): void;
+  /** Holds back everything the server sends (replies, acks) until `release()`; the client's writes still pass. */
+  hold(): void;
+  release(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const links = new Set<{ client: Socket; upstream: Socket }>();
   let down = false;
+  let held = false;
   const track = (s: Socket): void => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -29,8 +34,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     }
     const upstream = connect(target.port, target.host);
     track(upstream);
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
+    client.pipe(upstream);
+    const link = { client, upstream };
+    links.add(link);
+    if (held) upstream.pause();
+    else upstream.pipe(client);
+    client.on('close', () => {
+      links.delete(link);
+      upstream.destroy();
+    });
     upstream.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -42,6 +54,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     restore() {
       down = false;
+    },
+    hold() {
+      held = true;
+      for (const l of links) {
+        l.upstream.unpipe(l.client);
+        l.upstream.pause();
+      }
+    },
+    release() {
+      held = false;
+      for (const l of links) l.upstream.pipe(l.client);
     },
     close() {
       for (const s of sockets) s.destroy();

@@ -28,6 +28,13 @@ export const DEFAULTS = {
   duplicateWindowMs: 2 * 60_000,
   /** A publish ack slower than this means the server is unwell; the enqueue fails rather than hangs. */
   publishTimeoutMs: 10_000,
+  /**
+   * Result records one worker may have in flight while their tasks' slots already run the next
+   * tasks. A record takes one round trip (about a millisecond); at 50k tasks/s that is ~50 in
+   * flight. Past this cap (a slow or stalled server) a finished task keeps its slot until its
+   * record is stored, so waiting records stay bounded, as they were when every write held a slot.
+   */
+  resultsInFlightMax: 1_000,
   /** How long `handle.result()` waits unless told otherwise. */
   resultTimeoutMs: 60_000,
   /** Dead letters are kept two weeks: time to notice, fix and replay. */

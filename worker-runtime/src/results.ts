@@ -1,5 +1,8 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Kvm, type KV } from '@nats-io/kv';
+import { validateKey } from '@nats-io/kv/internal';
+import { AckingPublisher } from './client/publisher.ts';
+import { DEFAULTS } from './defaults.ts';
 import { FINAL_STATES, queueNames, type ResultRecord } from './protocol.ts';
 import { TaskFailedError, TimeoutError } from './errors.ts';
 
@@ -10,9 +13,19 @@ export class ResultsDisabledError extends Error {
   override readonly name = 'ResultsDisabledError';
 }
 
+/** Called once per `record`: with no error once the record is stored, else with why it is not. */
+export type RecordDone = (err: Error | undefined) => void;
+
 /** Reads and writes result records of one queue's result bucket. */
 export class ResultStore {
   private bucket: Promise<KV | undefined> | undefined;
+  /** `$KV.<bucket>`, the subject prefix `kv.put` publishes to; unset for a mirrored bucket. */
+  private subjectPrefix: string | undefined;
+  private publisher: AckingPublisher | undefined;
+  /** Records waiting for this loop turn's send: see `record`. */
+  private queued: { subject: string; json: string; done: RecordDone }[] = [];
+  private scheduled: NodeJS.Immediate | undefined;
+  private readonly sendQueuedNow = () => this.sendQueued();
   private readonly nc: NatsConnection;
   readonly queue: string;
 
@@ -23,10 +36,13 @@ export class ResultStore {
 
   /** The bucket, or undefined when the queue has results off. Cached after the first lookup. */
   kv(): Promise<KV | undefined> {
-    this.bucket ??= new Kvm(this.nc).open(queueNames(this.queue).resultBucket).then(
+    const name = queueNames(this.queue).resultBucket;
+    this.bucket ??= new Kvm(this.nc).open(name).then(
       async (kv) => {
         try {
-          await kv.status(); // open() is lazy: status() proves the bucket exists
+          const status = await kv.status(); // open() is lazy: status() proves the bucket exists
+          // A mirror's writes go to its origin's subjects: leave those to kv.put, which knows them.
+          this.subjectPrefix = status.streamInfo.config.mirror ? undefined : `$KV.${name}`;
           return kv;
         } catch {
           this.bucket = undefined; // look again next time: the operator may create it later
@@ -51,6 +67,60 @@ export class ResultStore {
     if (!kv) return false;
     await kv.put(id, json);
     return true;
+  }
+
+  /**
+   * The worker's pipelined write: what `kv.put` sends (the record on `$KV.<bucket>.<key>`, no
+   * headers), as a core publish whose JetStream ack comes back on a shared inbox, so many records
+   * are in flight at once instead of one request each. `done` is called once the server has
+   * stored the record (or has refused it, or did not answer within `publishTimeoutMs`): a task is
+   * acked only after its record is durable. Records of one connection are stored in the order
+   * they were sent, as kv.put's are. Call after `kv()` found the bucket; the worker does at start.
+   * The Kvm here has no JetStream domain or API prefix; a mirrored bucket falls back to `kv.put`.
+   *
+   * Sent on `setImmediate`, like the worker's acks (worker/ack-batch.ts): nats.js writes to the
+   * socket once per microtask checkpoint, and a consume loop reaches one per message, so records
+   * sent at once would cost a `write(2)` each; deferred, a loop turn's records share one.
+   */
+  record(id: string, json: string, done: RecordDone): void {
+    if (this.subjectPrefix === undefined) {
+      this.writeSerialized(id, json).then(
+        (stored) => done(stored ? undefined : new ResultsDisabledError(`queue ${this.queue} has no result bucket`)),
+        (err: unknown) => done(err as Error),
+      );
+      return;
+    }
+    try {
+      validateKey(id); // kv.put's own check: a key with a wildcard or empty token is no subject
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    this.queued.push({ subject: `${this.subjectPrefix}.${id}`, json, done });
+    this.scheduled ??= setImmediate(this.sendQueuedNow);
+  }
+
+  /** Records handed to `record` whose outcome is not known yet. */
+  get inFlight(): number {
+    return this.queued.length + (this.publisher?.inFlight ?? 0);
+  }
+
+  private sendQueued(): void {
+    this.scheduled = undefined;
+    const batch = this.queued;
+    this.queued = [];
+    const publisher = (this.publisher ??= new AckingPublisher(this.nc, DEFAULTS.publishTimeoutMs));
+    for (const r of batch) publisher.send(r.subject, r.json, undefined, r.done);
+  }
+
+  /** Stops waiting for acks of pipelined records: each still queued or pending gets an error. */
+  close(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    const err = new Error('result store closed');
+    for (const r of this.queued.splice(0)) r.done(err);
+    this.publisher?.close();
+    this.publisher = undefined;
   }
 
   async read(id: string): Promise<ResultRecord | undefined> {

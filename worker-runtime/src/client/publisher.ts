@@ -17,9 +17,11 @@ export class PublishRejectedError extends Error {
   }
 }
 
+/** Called once per publish: with the ack, or with why there is none. */
+export type PublishDone = (err: Error | undefined, ack?: PublishAck) => void;
+
 interface Pending {
-  resolve(ack: PublishAck): void;
-  reject(err: Error): void;
+  done: PublishDone;
   deadline: number;
 }
 
@@ -54,16 +56,16 @@ export class AckingPublisher {
         if (msg.headers?.hasError) {
           const code = msg.headers.code;
           const what = code === 503 ? 'no stream listens on this subject (is the queue created?)' : msg.headers.description;
-          return p.reject(new PublishRejectedError(code, what));
+          return p.done(new PublishRejectedError(code, what));
         }
         let body: { stream?: string; seq?: number; duplicate?: boolean; error?: { code: number; description: string } };
         try {
           body = JSON.parse(decoder.decode(msg.data)) as typeof body;
         } catch {
-          return p.reject(new PublishRejectedError(0, 'unreadable publish ack'));
+          return p.done(new PublishRejectedError(0, 'unreadable publish ack'));
         }
-        if (body.error) return p.reject(new PublishRejectedError(body.error.code, body.error.description));
-        p.resolve({ stream: body.stream ?? '', seq: body.seq ?? 0, duplicate: body.duplicate === true });
+        if (body.error) return p.done(new PublishRejectedError(body.error.code, body.error.description));
+        p.done(undefined, { stream: body.stream ?? '', seq: body.seq ?? 0, duplicate: body.duplicate === true });
       },
     });
     // One timer for all publishes: a timer per message would cost more than the publish itself.
@@ -71,17 +73,31 @@ export class AckingPublisher {
     this.sweeper.unref();
   }
 
-  publish(subject: string, data: Uint8Array, headers: MsgHdrs): Promise<PublishAck> {
-    const token = this.next++;
+  /** Publishes sent and not yet acknowledged (nor failed). */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  publish(subject: string, data: Uint8Array, headers?: MsgHdrs): Promise<PublishAck> {
     return new Promise<PublishAck>((resolve, reject) => {
-      this.pending.set(token, { resolve, reject, deadline: Date.now() + this.timeoutMs });
-      try {
-        this.nc.publish(subject, data, { headers, reply: `${this.prefix}.${token}` });
-      } catch (e) {
-        this.pending.delete(token);
-        reject(e as Error);
-      }
+      this.send(subject, data, headers, (err, ack) => (err ? reject(err) : resolve(ack as PublishAck)));
     });
+  }
+
+  /**
+   * `publish` without a promise: `done` is called once, with the ack or the reason there is none
+   * (rejected, timed out, publisher closed). For hot paths that already hold a callback, such as
+   * the worker's result writes, where a promise and its `then` per message are measurable.
+   */
+  send(subject: string, data: Uint8Array | string, headers: MsgHdrs | undefined, done: PublishDone): void {
+    const token = this.next++;
+    this.pending.set(token, { done, deadline: Date.now() + this.timeoutMs });
+    try {
+      this.nc.publish(subject, data, { headers, reply: `${this.prefix}.${token}` });
+    } catch (e) {
+      this.pending.delete(token);
+      done(e as Error);
+    }
   }
 
   /** Fails every publish still waiting (used on close). */
@@ -96,13 +112,14 @@ export class AckingPublisher {
     for (const [token, p] of this.pending) {
       if (p.deadline <= now) {
         this.pending.delete(token);
-        p.reject(new TimeoutError(`no publish ack within ${this.timeoutMs} ms`));
+        p.done(new TimeoutError(`no publish ack within ${this.timeoutMs} ms`));
       }
     }
   }
 
   private failAll(err: Error): void {
-    for (const p of this.pending.values()) p.reject(err);
+    const pending = [...this.pending.values()];
     this.pending.clear();
+    for (const p of pending) p.done(err);
   }
 }

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../defaults.ts';
 import { PermanentError } from '../errors.ts';
 import type { TaskEnvelope } from './envelope.ts';
 import { retryOrDeadLetter } from './failure-effects.ts';
@@ -33,7 +34,7 @@ export class Attempt implements InFlightTask {
   private readonly deps: RunDeps;
   private readonly release: () => void;
 
-  /** `release` may be called more than once (runTask guards it): finish() need not. */
+  /** `release` may be called more than once (runTask guards it): finish() need not. It frees the slot. */
   constructor(env: TaskEnvelope, reg: RegisteredTask, deps: RunDeps, release: () => void) {
     this.env = env;
     this.reg = reg;
@@ -122,12 +123,14 @@ export class Attempt implements InFlightTask {
       this.complete();
       return;
     }
-    // A slow result write still holds the message: keep its ack deadline extended meanwhile.
+    // Acked only once the record is durable; while its write is in flight the message is still
+    // ours, so the attempt stays tracked (ack deadline extended, waited for on close). The handler
+    // is done, though: its slot goes to the next task now, or a worker's throughput would be
+    // capped at concurrency / (result write round trip) (docs/benchmarks.md, results on); past
+    // `resultsInFlightMax` records waiting, it keeps the slot, so a stalled server stops the pulls.
     this.track();
-    results.writeSerialized(this.env.id, record).then(
-      () => this.complete(),
-      (err: unknown) => this.unrecorded(err),
-    );
+    if (results.inFlight < DEFAULTS.resultsInFlightMax) this.release();
+    results.record(this.env.id, record, (err) => (err ? this.unrecorded(err) : this.complete()));
   }
 
   private onError(err: unknown): void {

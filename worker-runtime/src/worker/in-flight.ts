@@ -51,6 +51,12 @@ export class InFlight {
     }
   }
 
+  /** Resolves when no task is tracked any more (all settled) or the deadline passes; true if none is left. */
+  async drained(deadline: number): Promise<boolean> {
+    while (this.tasks.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return this.tasks.size === 0;
+  }
+
   /** Aborts every running handler's signal (the worker is shutting down). */
   abortAll(reason: Error): void {
     for (const t of this.tasks) t.abort(reason);

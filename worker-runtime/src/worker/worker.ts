@@ -73,6 +73,7 @@ export class Worker {
   private readonly opts: WorkerOptions;
   private loop: ConsumeLoop | undefined;
   private inFlight: InFlight | undefined;
+  private results: ResultStore | undefined;
   private heartbeat: WorkerHeartbeat | undefined;
   private maxDeliveries: MaxDeliveriesListener | undefined;
   private peers: PeerWatch | undefined;
@@ -144,6 +145,7 @@ export class Worker {
     this.peers = new PeerWatch(this.nc, this.queue, unknownTaskGraceMs, interval > 0 ? interval : DEFAULTS.heartbeatIntervalMs);
     const names = queueNames(this.queue);
     this.inFlight = new InFlight(ackWaitMs, (t) => new TaskTimeoutError(`task ${t.task} timed out after ${Date.now() - t.startedAt} ms`));
+    this.results = results;
     const deps: RunDeps = {
       queue: this.queue,
       tasks: this.tasks,
@@ -264,7 +266,9 @@ export class Worker {
       this.inFlight?.abortAll(new Error('worker shutting down'));
       this.consuming = false;
       await this.loop?.stop();
-      const idle = await this.slots.idle(deadline);
+      // Handlers first; then the tasks whose result record is still being written, which no
+      // longer hold a slot but are not acked until their record is stored.
+      const idle = (await this.slots.idle(deadline)) && (await (this.inFlight?.drained(deadline) ?? true));
       let handedBack = 0;
       if (!idle) {
         for (const t of this.inFlight?.tasks ?? []) {
@@ -277,6 +281,8 @@ export class Worker {
       }
       this.inFlight?.close();
       await this.maxDeliveries?.close();
+      // After the drain: records still unacknowledged now belong to tasks already handed back.
+      this.results?.close();
       await this.heartbeat?.close();
       this.peers?.close();
       // Acks and naks are fire-and-forget: make sure they left before the process exits.
