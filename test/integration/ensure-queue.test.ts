@@ -28,12 +28,23 @@ describe('ensureQueue on a real nats-server', () => {
     const queue = uniqueQueue('ensure');
     const n = queueNames(queue);
     await ensureQueue(nats.nc, defaultQueueSettings(queue, { storage: 'memory' }));
-    const report = await ensureQueue(nats.nc, defaultQueueSettings(queue, { storage: 'file', maxMessages: 100, ackWaitMs: 10_000 }));
+    const report = await ensureQueue(nats.nc, defaultQueueSettings(queue, { storage: 'file', maxMessages: 100, discard: 'old', ackWaitMs: 10_000 }));
     expect(report.updated).toEqual(expect.arrayContaining([`stream/${n.stream}`, `consumer/${n.consumer}`]));
     expect(report.unchangeable).toEqual(expect.arrayContaining([expect.objectContaining({ object: `stream/${n.stream}`, field: 'storage' })]));
     const jsm = await jetstreamManager(nats.nc);
     expect((await jsm.streams.info(n.stream)).config.max_msgs).toBe(100);
     expect((await jsm.consumers.info(n.stream, n.consumer)).config.ack_wait).toBe(10_000 * 1_000_000);
+  });
+
+  it('refuses, and reports, a refusing limit on a stream that holds schedules (nothing is silently dropped)', async () => {
+    const queue = uniqueQueue('ensure');
+    const n = queueNames(queue);
+    await ensureQueue(nats.nc, defaultQueueSettings(queue, { storage: 'memory' }));
+    const report = await ensureQueue(nats.nc, defaultQueueSettings(queue, { storage: 'memory', maxMessages: 100, discard: 'new' }));
+    expect(report.unchangeable.map((c) => c.field)).toEqual(expect.arrayContaining(['max_msgs', 'discard']));
+    const config = (await (await jetstreamManager(nats.nc)).streams.info(n.stream)).config;
+    expect(config).toMatchObject({ allow_msg_schedules: true, discard: 'old' });
+    expect(config.max_msgs).toBe(-1);
   });
 
   it('removes the dead-letter stream and the result bucket that the settings turn off', async () => {

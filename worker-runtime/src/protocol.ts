@@ -91,6 +91,11 @@ export interface QueueNames {
   consumer: string;
   deadLetterStream: string;
   deadLetterSubjects: string;
+  /**
+   * Subjects of the task stream that hold server-side schedules (delayed tasks, periodic
+   * schedules). The workers' consumer never sees them: the server fires each into a task subject.
+   */
+  scheduleSubjects: string;
   resultBucket: string;
 }
 
@@ -106,12 +111,17 @@ export function queueNames(queue: string): QueueNames {
     consumer: CONSUMER_NAME,
     deadLetterStream: `CELERIAC_${s}_DLQ`,
     deadLetterSubjects: `${SUBJECT_ROOT}.${queue}.dead.>`,
+    scheduleSubjects: `${SUBJECT_ROOT}.${queue}.sched.>`,
     resultBucket: `CELERIAC_${s}_RESULTS`,
   };
 }
 
 export function taskSubject(queue: string, task: string): string {
   return `${SUBJECT_ROOT}.${queue}.tasks.${task}`;
+}
+/** The subject of one server-side schedule of a queue; `key` is one or more subject tokens. */
+export function scheduleSubject(queue: string, key: string): string {
+  return `${SUBJECT_ROOT}.${queue}.sched.${key}`;
 }
 export function deadLetterSubject(queue: string, task: string): string {
   return `${SUBJECT_ROOT}.${queue}.dead.${task}`;
@@ -125,11 +135,19 @@ export function taskNameFromSubject(queue: string, subject: string): string | un
   return name.length > 0 ? name : undefined;
 }
 
-/** States of a task's result record. `pending` is implicit: no record yet. */
-export type TaskState = 'pending' | 'started' | 'retrying' | 'succeeded' | 'failed' | 'dead';
-/** The states of a task that ended without a result: `failed` (its handler ran and failed) or `dead` (it never could run). */
-export type FailedState = Extract<TaskState, 'failed' | 'dead'>;
-export const FINAL_STATES: ReadonlySet<TaskState> = new Set(['succeeded', 'failed', 'dead']);
+/**
+ * States of a task's result record. `pending` is implicit: no record yet. `scheduled`: enqueued
+ * with a delay or run time, not yet due. `expired`: not started before its expiry, never ran.
+ * `cancelled`: cancelled before it finished.
+ */
+export type TaskState = 'pending' | 'scheduled' | 'started' | 'retrying' | 'succeeded' | 'failed' | 'dead' | 'expired' | 'cancelled';
+/**
+ * The states of a task that ended without a result: `failed` (its handler ran and failed), `dead`
+ * (it never could run), `expired` (not started in time) or `cancelled`.
+ */
+export type FailedState = Extract<TaskState, 'failed' | 'dead' | 'expired' | 'cancelled'>;
+export const FAILED_STATES: ReadonlySet<TaskState> = new Set<FailedState>(['failed', 'dead', 'expired', 'cancelled']);
+export const FINAL_STATES: ReadonlySet<TaskState> = new Set<TaskState>(['succeeded', ...FAILED_STATES]);
 
 /** The value stored in the result bucket under the task id. JSON, documented in docs/protocol.md. */
 export interface ResultRecord {
@@ -148,6 +166,10 @@ export interface ResultRecord {
   error?: { message: string; type?: string; stack?: string };
   /** For `retrying`: when the next attempt is due. */
   retryAt?: number;
+  /** For `scheduled`: when the task becomes visible to workers (ms since the epoch). */
+  runAt?: number;
+  /** When the task expires if not started by then (ms since the epoch). */
+  expiresAt?: number;
   /** The last value the handler reported with `ctx.progress()`. */
   progress?: unknown;
   /** For `failed` and `dead` on a queue with dead letters: where the copy went and what it lost. */

@@ -3,7 +3,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { validateKey } from '@nats-io/kv/internal';
 import { AckingPublisher } from './client/publisher.ts';
 import { DEFAULTS } from './defaults.ts';
-import { FINAL_STATES, queueNames, type ResultRecord } from './protocol.ts';
+import { FAILED_STATES, FINAL_STATES, queueNames, type FailedState, type ResultRecord } from './protocol.ts';
 import { TaskFailedError, TimeoutError } from './errors.ts';
 
 const decoder = new TextDecoder();
@@ -154,6 +154,6 @@ export class ResultStore {
 /** The handler's value for a succeeded record; a TaskFailedError for failed or dead ones. */
 export function unwrapResult<R>(record: ResultRecord): R {
   if (record.state === 'succeeded') return record.result as R;
-  if (record.state === 'failed' || record.state === 'dead') throw new TaskFailedError(record.id, record.state, record.error);
+  if (FAILED_STATES.has(record.state)) throw new TaskFailedError(record.id, record.state as FailedState, record.error);
   throw new Error(`task ${record.id} has not finished (state ${record.state})`);
 }

@@ -21,18 +21,36 @@ export function desiredTaskStream(s: QueueSettings): Partial<StreamConfig> & { n
   return {
     name: n.stream,
     // Listing the tasks makes an enqueue of an unknown task fail at publish time, not in a worker.
-    subjects: s.tasks.length > 0 ? s.tasks.map((t) => taskSubject(s.queue, t)) : [n.taskSubjects],
+    subjects: [...(s.tasks.length > 0 ? s.tasks.map((t) => taskSubject(s.queue, t)) : [n.taskSubjects]), n.scheduleSubjects],
     retention: RetentionPolicy.Workqueue,
     storage: storageType(s.storage),
     num_replicas: s.replicas,
     max_age: ns(s.maxAgeMs),
     max_msgs: s.maxMessages > 0 ? s.maxMessages : -1,
     max_bytes: s.maxBytes > 0 ? s.maxBytes : -1,
-    // Refusing new tasks at a limit (the default) never silently deletes queued ones.
-    discard: s.discard === 'old' ? DiscardPolicy.Old : DiscardPolicy.New,
+    // Refusing new tasks at a limit (the default) never silently deletes queued ones. Without a
+    // count or size limit the policy never applies, and the server refuses schedules on a
+    // discard-new stream: such a stream says `old`, with the same effect.
+    discard: s.discard === 'old' || schedulable(s) ? DiscardPolicy.Old : DiscardPolicy.New,
     duplicate_window: ns(s.duplicateWindowMs),
     allow_direct: true,
+    // Delayed tasks and periodic schedules are server-side schedules (nats-server 2.12: @at; 2.14:
+    // @every, cron, time zones) kept in the queue's own stream under scheduleSubjects (a schedule
+    // may only target a subject of its own stream); a task's expiry is a per-message TTL (2.11).
+    // Both can be turned on for an existing stream, never off.
+    ...(schedulable(s) ? { allow_msg_schedules: true } : {}),
+    allow_msg_ttl: true,
   };
+}
+
+/**
+ * Whether the queue's task stream can hold server-side schedules. nats-server 2.14 refuses them
+ * on a stream that discards new messages at a limit ("message scheduling cannot use discard
+ * new"): a queue with a count or size limit and `discard: new` (refuse enqueues when full) has
+ * no delayed tasks or schedules; `discard: old`, or no such limit, has them.
+ */
+export function schedulable(s: Pick<QueueSettings, 'discard' | 'maxMessages' | 'maxBytes'>): boolean {
+  return s.discard === 'old' || (s.maxMessages <= 0 && s.maxBytes <= 0);
 }
 
 /** The one durable pull consumer all workers of the queue share. */

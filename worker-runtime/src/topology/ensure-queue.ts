@@ -30,12 +30,23 @@ async function syncStream(jsm: JetStreamManager, desired: ReturnType<typeof desi
     report.created.push(`stream/${desired.name}`);
     return;
   }
-  const diff = diffConfig(desired, info.config, IMMUTABLE_STREAM_FIELDS);
+  const diff = diffConfig(desired, info.config, [...IMMUTABLE_STREAM_FIELDS, ...scheduleLockedFields(desired, info.config)]);
   report.unchangeable.push(...diff.unchangeable.map((c) => ({ ...c, object: `stream/${desired.name}` })));
   if (diff.changed.length > 0) {
     await jsm.streams.update(desired.name, updatable(desired, info.config, diff));
     report.updated.push(`stream/${desired.name}`);
   }
+}
+
+/**
+ * Schedules, once on, stay on (nats-server refuses to turn them off), and a stream with schedules
+ * cannot discard new messages at a limit. A queue that gains a count or size limit with
+ * `discard: new` after it held schedules therefore cannot apply that limit: its limit fields are
+ * reported unchangeable (a condition on the TaskQueue) rather than applied as "drop the oldest",
+ * which would silently lose tasks.
+ */
+export function scheduleLockedFields(desired: { allow_msg_schedules?: boolean }, actual: { allow_msg_schedules?: boolean }): string[] {
+  return actual.allow_msg_schedules === true && desired.allow_msg_schedules !== true ? ['discard', 'max_msgs', 'max_bytes', 'allow_msg_schedules'] : [];
 }
 
 async function deleteStream(jsm: JetStreamManager, name: string, report: SyncReport): Promise<void> {
