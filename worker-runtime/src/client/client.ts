@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import { DEFAULTS } from '../defaults.ts';
 import { HEADERS, assertQueueName, encodeJson, isValidTaskId, taskSubject, type ResultRecord } from '../protocol.ts';
@@ -7,6 +7,7 @@ import type { DeclaredTask } from '../task.ts';
 import { connectNats, type NatsSettings } from '../connection.ts';
 import { AckingPublisher } from './publisher.ts';
 import { makeHandle, type TaskHandle } from './handle.ts';
+import { idFromKey } from './task-id.ts';
 
 export interface EnqueueOptions {
   /** The queue; default: the task's `queue` option, else the client's queue. */
@@ -49,10 +50,6 @@ export interface TaskProducer {
   enqueueMany<P, R>(task: DeclaredTask<P, R>, items: readonly EnqueueItem<NoInfer<P>>[], options?: EnqueueManyOptions): Promise<TaskHandle<Awaited<R>>[]>;
 }
 
-/** Deterministic id from an idempotency key, so a duplicate enqueue returns the same task id. */
-function idFromKey(key: string): string {
-  return 'k-' + createHash('sha256').update(key).digest('base64url').slice(0, 32);
-}
 
 /**
  * Producer side: enqueue tasks onto JetStream and read their results. `Client.connect()` opens

@@ -1,18 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { describeError, PayloadValidationError, TimeoutError } from '../errors.ts';
-import { unwrapResult } from '../results.ts';
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { pino, type Logger } from 'pino';
+import { idFromKey } from '../client/task-id.ts';
 import type { EnqueueItem, EnqueueManyOptions, EnqueueOptions, TaskProducer } from '../client/client.ts';
 import type { TaskHandle } from '../client/handle.ts';
-import type { ResultRecord } from '../protocol.ts';
-import { DEFAULT_RETRY_POLICY, resolveRetryPolicy, type RetryPolicy } from '../retry.ts';
-import { validatePayload } from '../schema.ts';
-import type { DeclaredTask, TaskContext, TaskDefinition } from '../task.ts';
-import { decideFailure, deadState } from '../worker/failure-decision.ts';
-import { pino } from 'pino';
+import { DEFAULTS } from '../defaults.ts';
+import { TimeoutError } from '../errors.ts';
+import { HEADERS, encodeJson, taskSubject, type ResultRecord } from '../protocol.ts';
+import { unwrapResult } from '../results.ts';
+import type { RetryPolicy } from '../retry.ts';
+import type { DeclaredTask, TaskDefinition } from '../task.ts';
+import { AckBatch } from '../worker/ack-batch.ts';
+import { InFlight } from '../worker/in-flight.ts';
+import { WorkerMetrics } from '../worker/metrics.ts';
+import { PeerRegistry } from '../worker/peers.ts';
+import { registerTasks } from '../worker/registry.ts';
+import type { RegisteredTask, ResultSink, RunDeps } from '../worker/run-deps.ts';
+import { runTask } from '../worker/run-task.ts';
+import { TaskTimeoutError } from '../errors.ts';
+import { EagerMessage } from './eager-message.ts';
 
 export interface EagerOptions {
   /** Retry policy for tasks that define none. */
   defaultRetry?: RetryPolicy;
+  /** Per-attempt time limit for tasks that define none (the worker's `defaultTimeoutMs`). */
+  defaultTimeoutMs?: number;
   /** Really wait between retries (default false: tests should not sleep through backoff). */
   sleepBetweenRetries?: boolean;
   /**
@@ -21,18 +33,41 @@ export interface EagerOptions {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds tasks of every payload type
   tasks?: ReadonlyArray<TaskDefinition<any, any>>;
+  /** Handlers' `ctx.log`; silent by default. */
+  logger?: Logger;
 }
 
 /**
- * Celery's eager mode: `enqueue` runs the handler in this process right away, with the same
- * payload validation, retry policy and result states as a real worker, and no server. For unit
- * tests of task code; integration tests should use a real nats-server (`startNatsServer`).
+ * How often an eager attempt's time limit is checked. A real worker checks every
+ * min(1 s, ackWait / 3); eager mode checks more often so a test of a timeout does not wait a
+ * second for it. The decision (expire, retry or fail) is the worker's own code.
+ */
+const EAGER_ACK_WAIT_MS = 300;
+
+/** Eager mode has no server: nothing on the run path publishes (dead letters are off, every task is registered). */
+const NO_SERVER = new Proxy({}, {
+  get() {
+    throw new Error('eager mode has no NATS server');
+  },
+}) as JetStreamClient;
+
+/**
+ * Celery's eager mode: `enqueue` runs the handler in this process right away, and no server.
+ * It is the worker's own code: each delivery goes through the Worker's run path (admission,
+ * schema validation, the attempt with its time limit, the retry decision and its effects), on an
+ * in-memory message and result map, so the records are the ones a real worker writes (less the
+ * dead-letter copy: eager mode has no dead-letter stream). Retries are redelivered at once unless
+ * `sleepBetweenRetries`. For unit tests of task code; integration tests should use a real
+ * nats-server (`startNatsServer`).
  */
 export class EagerClient implements TaskProducer {
   /** Every record, by task id, in the states a real result bucket would hold. */
   readonly records = new Map<string, ResultRecord>();
   private readonly opts: EagerOptions;
   private readonly seen = new Set<string>();
+  private readonly metrics = new WorkerMetrics('eager', { processMetrics: false, inFlight: () => 0 });
+  private readonly registered = new Map<TaskDefinition<unknown, unknown>, RegisteredTask>();
+  private seq = 0;
 
   constructor(opts: EagerOptions = {}) {
     this.opts = opts;
@@ -40,13 +75,16 @@ export class EagerClient implements TaskProducer {
 
   async enqueue<P, R>(task: DeclaredTask<P, R>, payload: NoInfer<P>, options: EnqueueOptions = {}): Promise<TaskHandle<Awaited<R>>> {
     const def = this.definitionOf(task);
-    const id = options.id ?? (options.idempotencyKey !== undefined ? `k-${options.idempotencyKey}` : randomUUID());
+    // The ids a real Client gives: the same key gives the same id in tests and in production.
+    const id = options.id ?? (options.idempotencyKey !== undefined ? idFromKey(options.idempotencyKey) : randomUUID());
     const duplicate = options.idempotencyKey !== undefined && this.seen.has(options.idempotencyKey);
     if (options.idempotencyKey !== undefined) this.seen.add(options.idempotencyKey);
-    // A round trip through JSON, as on the wire: a payload that does not survive it fails here too.
-    const wire = JSON.parse(JSON.stringify(payload) ?? 'null') as unknown;
-    if (!duplicate) await this.run(def, wire, id, options.metadata ?? {});
-    return this.handle<Awaited<R>>(id, task.name, options.queue ?? task.options.queue ?? 'eager', duplicate);
+    const queue = options.queue ?? task.options.queue ?? 'eager';
+    const headers: Record<string, string> = { [HEADERS.id]: id, [HEADERS.enqueuedAt]: String(Date.now()) };
+    for (const [k, v] of Object.entries(options.metadata ?? {})) headers[HEADERS.metaPrefix + k] = v;
+    // Encoded as on the wire: a payload that does not survive JSON fails here as it would there.
+    if (!duplicate) await this.deliverUntilSettled(def, queue, encodeJson(payload), headers);
+    return this.handle<Awaited<R>>(id, task.name, queue, duplicate);
   }
 
   /** Same signature as `Client.enqueueMany`; runs the items one after another. */
@@ -67,42 +105,66 @@ export class EagerClient implements TaskProducer {
     return def;
   }
 
-  private async run(task: TaskDefinition<unknown, unknown>, input: unknown, id: string, metadata: Record<string, string>) {
-    const policy = resolveRetryPolicy(task.options.retry, this.opts.defaultRetry ?? DEFAULT_RETRY_POLICY);
-    const put = (r: Omit<ResultRecord, 'id' | 'task' | 'updatedAt'>) => this.records.set(id, { id, task: task.name, updatedAt: Date.now(), ...r });
-    let payload = input;
-    if (task.options.schema) {
-      const v = await validatePayload(task.options.schema, input);
-      if (!v.ok) {
-        const error = describeError(new PayloadValidationError(task.name, v.issues));
-        return put({ state: 'dead', attempts: 1, error, finishedAt: Date.now() });
+  /** Delivers the task as JetStream would: again after each nak, until it is acked or termed. */
+  private async deliverUntilSettled(def: TaskDefinition<unknown, unknown>, queue: string, data: Uint8Array, headers: Record<string, string>) {
+    const seq = ++this.seq;
+    const inFlight = new InFlight(EAGER_ACK_WAIT_MS, (t) => new TaskTimeoutError(`task ${t.task} timed out after ${Date.now() - t.startedAt} ms`));
+    const acks = new AckBatch();
+    const deps = this.deps(def, queue, inFlight, acks);
+    try {
+      for (let delivery = 1; ; delivery++) {
+        const msg = new EagerMessage(taskSubject(queue, def.name), data, headers, delivery, seq);
+        runTask(msg as unknown as JsMsg, deps, () => undefined);
+        const settled = await msg.settled;
+        if (settled.kind !== 'nak') return;
+        if (this.opts.sleepBetweenRetries && settled.delayMs > 0) await new Promise((r) => setTimeout(r, settled.delayMs));
       }
-      payload = v.value;
+    } finally {
+      acks.flush();
+      inFlight.close();
     }
-    for (let attempt = 1; ; attempt++) {
-      const startedAt = Date.now();
-      const controller = new AbortController();
-      const ctx: TaskContext = {
-        id,
-        name: task.name,
-        attempt,
-        maxAttempts: policy.maxAttempts,
-        metadata,
-        signal: controller.signal,
-        log: pino({ level: 'silent' }),
-        progress: async (progress) => void put({ state: 'started', attempts: attempt, startedAt, progress }),
-        working: () => undefined,
-      };
-      try {
-        const result = await task.handler(payload, ctx);
-        return put({ state: 'succeeded', attempts: attempt, startedAt, finishedAt: Date.now(), result: JSON.parse(JSON.stringify(result) ?? 'null') });
-      } catch (err) {
-        const outcome = decideFailure(err, attempt, policy);
-        if (outcome.kind === 'dead') return put({ state: deadState(outcome.reason), attempts: attempt, startedAt, finishedAt: Date.now(), error: outcome.error });
-        put({ state: 'retrying', attempts: attempt, startedAt, error: outcome.error, retryAt: Date.now() + outcome.delayMs });
-        if (this.opts.sleepBetweenRetries) await new Promise((r) => setTimeout(r, outcome.delayMs));
-      }
+  }
+
+  private deps(def: TaskDefinition<unknown, unknown>, queue: string, inFlight: InFlight, acks: AckBatch): RunDeps {
+    let reg = this.registered.get(def);
+    if (!reg) {
+      reg = registerTasks([def], this.opts, this.metrics).get(def.name)!;
+      this.registered.set(def, reg);
     }
+    return {
+      queue,
+      tasks: new Map([[def.name, reg]]),
+      js: NO_SERVER,
+      results: this.sink(),
+      inFlight,
+      acks,
+      metrics: this.metrics,
+      log: this.opts.logger ?? pino({ level: 'silent' }),
+      maxPayloadBytes: DEFAULTS.maxPayloadBytes,
+      maxPayload: () => DEFAULTS.maxPayloadBytes,
+      deadLetters: false,
+      shutdown: new AbortController().signal,
+      onCompleted: () => undefined,
+      peers: { registry: new PeerRegistry(0), warmedUp: Promise.resolve(), isWarm: true },
+      unknownTaskGraceMs: 0,
+      ackWaitMs: EAGER_ACK_WAIT_MS,
+    };
+  }
+
+  /** The result bucket of eager mode: `records`. */
+  private sink(): ResultSink {
+    const records = this.records;
+    return {
+      inFlight: 0,
+      async write(record) {
+        records.set(record.id, JSON.parse(JSON.stringify(record)) as ResultRecord); // as stored: JSON
+        return true;
+      },
+      record(id, json, done) {
+        records.set(id, JSON.parse(json) as ResultRecord);
+        queueMicrotask(() => done(undefined));
+      },
+    };
   }
 
   private handle<R>(id: string, task: string, queue: string, duplicate: boolean): TaskHandle<R> {

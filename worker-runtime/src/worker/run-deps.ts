@@ -1,7 +1,8 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { RetryPolicy } from '../retry.ts';
-import type { ResultStore } from '../results.ts';
+import type { RecordDone } from '../results.ts';
+import type { ResultRecord } from '../protocol.ts';
 import type { TaskDefinition } from '../task.ts';
 import type { AckBatch } from './ack-batch.ts';
 import type { InFlight } from './in-flight.ts';
@@ -18,12 +19,23 @@ export interface RegisteredTask {
   metrics: TaskMetrics;
 }
 
+/**
+ * Where a run's result records go: the queue's result bucket (ResultStore), or the eager client's
+ * in-memory map. `record` is the pipelined write of a succeeded task: `done` once it is stored.
+ */
+export interface ResultSink {
+  write(record: ResultRecord): Promise<boolean>;
+  record(id: string, json: string, done: RecordDone): void;
+  /** Records sent and not yet stored. */
+  readonly inFlight: number;
+}
+
 /** What running one message needs from its worker. */
 export interface RunDeps {
   queue: string;
   tasks: ReadonlyMap<string, RegisteredTask>;
   js: JetStreamClient;
-  results: ResultStore | undefined;
+  results: ResultSink | undefined;
   inFlight: InFlight;
   acks: AckBatch;
   metrics: WorkerMetrics;
@@ -37,7 +49,7 @@ export interface RunDeps {
   shutdown: AbortSignal;
   onCompleted(): void;
   /** The queue's workers and the tasks they announce: who may run a task this worker does not know. */
-  peers: PeerWatch;
+  peers: Pick<PeerWatch, 'registry' | 'warmedUp' | 'isWarm'>;
   /** How long a task no live worker knows is handed back before it is dead (`unknownTaskGraceMs`). */
   unknownTaskGraceMs: number;
   /** The consumer's ack wait: a message held longer must say `working()`. */

@@ -7,7 +7,7 @@ import { DEFAULTS } from '../defaults.ts';
 import { TaskTimeoutError } from '../errors.ts';
 import { assertQueueName, queueNames } from '../protocol.ts';
 import { ResultStore } from '../results.ts';
-import { DEFAULT_RETRY_POLICY, resolveRetryPolicy, type RetryPolicy } from '../retry.ts';
+import type { RetryPolicy } from '../retry.ts';
 import type { TaskDefinition } from '../task.ts';
 import { ConsumeLoop } from './consume-loop.ts';
 import { InFlight } from './in-flight.ts';
@@ -19,6 +19,7 @@ import { isNotFound } from '../topology/ensure-queue.ts';
 import { WorkerHeartbeat } from './heartbeat.ts';
 import { MaxDeliveriesListener } from './max-deliveries.ts';
 import { PeerWatch } from './peers.ts';
+import { registerTasks } from './registry.ts';
 
 export interface WorkerOptions {
   queue: string;
@@ -64,7 +65,7 @@ export class Worker {
   readonly concurrency: number;
   private readonly nc: NatsConnection;
   private readonly js: JetStreamClient;
-  private readonly tasks = new Map<string, RegisteredTask>();
+  private readonly tasks: ReadonlyMap<string, RegisteredTask>;
   private readonly slots: Semaphore;
   private readonly shutdown = new AbortController();
   private readonly acks = new AckBatch();
@@ -98,20 +99,7 @@ export class Worker {
     this.slots = new Semaphore(this.concurrency);
     this.log = opts.logger ?? pino({ name: 'celeriac-worker' });
     this.metrics = new WorkerMetrics(opts.queue, { processMetrics: opts.processMetrics ?? false, inFlight: () => this.slots.inUse });
-    const base = opts.defaultRetry ?? DEFAULT_RETRY_POLICY;
-    for (const def of opts.tasks) {
-      if (this.tasks.has(def.name)) throw new Error(`task ${def.name} registered twice`);
-      if (typeof (def as Partial<typeof def>).handler !== 'function') {
-        throw new TypeError(`task ${def.name} is declared but has no handler: give the worker defineTask(declared, handler)`);
-      }
-      this.tasks.set(def.name, {
-        def,
-        retry: resolveRetryPolicy(def.options.retry, base),
-        timeoutMs: def.options.timeoutMs ?? opts.defaultTimeoutMs ?? DEFAULTS.taskTimeoutMs,
-        trackStarted: def.options.trackStarted ?? false,
-        metrics: this.metrics.task(def.name),
-      });
-    }
+    this.tasks = registerTasks(opts.tasks, opts, this.metrics);
   }
 
   /** True while a consume loop is alive and the connection is up: the readiness probe. */
