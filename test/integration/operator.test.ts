@@ -48,7 +48,7 @@ describe('operator against a real API server and nats-server', () => {
     expect(tq.metadata.finalizers).toContain('celeriac.dev/jetstream');
     const stream = await streamInfo('CELERIAC_EMAILS');
     expect(stream?.config).toMatchObject({
-      subjects: ['celeriac.emails.tasks.emails.send', 'celeriac.emails.tasks.emails.digest'],
+      subjects: ['celeriac.emails.tasks.emails.send', 'celeriac.emails.tasks.emails.digest', 'celeriac.emails.sched.>'],
       retention: 'workqueue',
       storage: 'file',
       max_msgs: 1_000_000,
