@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describeError, PayloadValidationError, TimeoutError } from '../errors.ts';
 import { unwrapResult } from '../results.ts';
 import type { EnqueueItem, EnqueueManyOptions, EnqueueOptions, TaskProducer } from '../client/client.ts';
+import { resolveTiming } from '../client/timing.ts';
 import type { TaskHandle } from '../client/handle.ts';
 import type { ResultRecord } from '../protocol.ts';
 import { DEFAULT_RETRY_POLICY, resolveRetryPolicy, type RetryPolicy } from '../retry.ts';
@@ -27,6 +28,7 @@ export interface EagerOptions {
  * Celery's eager mode: `enqueue` runs the handler in this process right away, with the same
  * payload validation, retry policy and result states as a real worker, and no server. For unit
  * tests of task code; integration tests should use a real nats-server (`startNatsServer`).
+ * `delay`, `runAt`, `ttl` and `expiresAt` are validated, then ignored: every task runs at once.
  */
 export class EagerClient implements TaskProducer {
   /** Every record, by task id, in the states a real result bucket would hold. */
@@ -40,6 +42,9 @@ export class EagerClient implements TaskProducer {
 
   async enqueue<P, R>(task: DeclaredTask<P, R>, payload: NoInfer<P>, options: EnqueueOptions = {}): Promise<TaskHandle<Awaited<R>>> {
     const def = this.definitionOf(task);
+    // Time options are checked as the real client checks them, then ignored: like Celery's eager
+    // mode, a delayed task runs at once and nothing expires (a test would otherwise wait for it).
+    resolveTiming(options, Date.now());
     const id = options.id ?? (options.idempotencyKey !== undefined ? `k-${options.idempotencyKey}` : randomUUID());
     const duplicate = options.idempotencyKey !== undefined && this.seen.has(options.idempotencyKey);
     if (options.idempotencyKey !== undefined) this.seen.add(options.idempotencyKey);
