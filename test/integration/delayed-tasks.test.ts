@@ -110,7 +110,10 @@ describe('delayed and expiring tasks', () => {
     const client = new Client(nats.nc, { queue });
     const stale = await client.enqueue(stamp, { tag: 'stale' }, { ttl: 300 });
     const fresh = await client.enqueue(stamp, { tag: 'fresh' }, { ttl: 60_000 });
-    await sleep(600); // no worker yet: the first task's expiry passes while it waits
+    // Delayed: the fired task carries the schedule's Celeriac-Expires-At (ttl counts from enqueue).
+    const late = await client.enqueue(stamp, { tag: 'late' }, { delay: 200, ttl: 400 });
+    expect(await late.status()).toMatchObject({ state: 'scheduled', expiresAt: expect.any(Number) as number });
+    await sleep(700); // no worker yet: the expiry of 'stale' and of 'late' passes while they wait
     const runs: Array<{ tag: string; at: number }> = [];
     await serve(queue, runs);
     await fresh.result({ timeoutMs: 10_000 });
@@ -118,6 +121,7 @@ describe('delayed and expiring tasks', () => {
     expect(err).toBeInstanceOf(TaskFailedError);
     expect((err as TaskFailedError).state).toBe('expired');
     expect(await stale.status()).toMatchObject({ state: 'expired', attempts: 0, expiresAt: expect.any(Number) as number });
+    expect(await late.status()).toMatchObject({ state: 'expired' });
     expect(runs.map((r) => r.tag)).toEqual(['fresh']);
     // Termed, not dead-lettered or left for redelivery.
     await waitFor(async () => {
