@@ -120,3 +120,17 @@ export function describeError(err: unknown): { message: string; type: string; st
   }
   return { message: `non-Error thrown: ${message}`, type: typeof err };
 }
+
+/**
+ * The queue cannot hold a delayed task: its nats-server is older than 2.12, or its stream does
+ * not allow schedules (e.g. a count limit with discard new, which the server forbids with
+ * schedules). Nothing was published; retrying does not help until the server or queue changes.
+ */
+export class ScheduleUnsupportedError extends Error {
+  override readonly name = 'ScheduleUnsupportedError';
+  readonly queue: string;
+  constructor(queue: string, why: string) {
+    super(`queue ${queue} cannot hold delayed tasks: ${why}`);
+    this.queue = queue;
+  }
+}

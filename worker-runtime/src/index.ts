@@ -21,6 +21,7 @@ export {
   ProtocolError,
   TaskFailedError,
   TimeoutError,
+  ScheduleUnsupportedError,
 } from './errors.ts';
 export type { DeadReason } from './errors.ts';
 export { ResultsDisabledError } from './results.ts';

@@ -5,7 +5,10 @@
  *
  * - Task message: subject `celeriac.<queue>.tasks.<task>`, body = the payload as JSON (UTF-8),
  *   optional headers `Celeriac-Id`, `Nats-Msg-Id` (idempotency), `Celeriac-Enqueued-At`, and any
- *   `Celeriac-Meta-*` metadata.
+ *   `Celeriac-Meta-*` metadata, and `Celeriac-Expires-At` (not started by then, it never runs).
+ * - Delayed task: the same headers and body published to `celeriac.<queue>.sched.<id>` with
+ *   `Nats-Schedule: @at <RFC 3339>` and `Nats-Schedule-Target: <its task subject>`; the server
+ *   publishes the task message at that time (docs/protocol.md "Delayed tasks").
  * - Results: KV bucket `CELERIAC_<QUEUE>_RESULTS`, key = task id, value = ResultRecord JSON.
  * - Dead letters: subject `celeriac.<queue>.dead.<task>`, original body and headers plus
  *   `Celeriac-Dead-*` headers.
@@ -51,6 +54,14 @@ export const HEADERS = {
   unknownSince: 'Celeriac-Unknown-Since',
   /** Deliveries of earlier copies of a handed-back task: counted into its attempt number. */
   priorAttempts: 'Celeriac-Prior-Attempts',
+  /** A task not started by then never runs; its record says `expired` (ms since the epoch). */
+  expiresAt: 'Celeriac-Expires-At',
+  /** When a delayed task was due (ms since the epoch): set on the schedule, copied to the task it fires. */
+  runAt: 'Celeriac-Run-At',
+  /** Server-side schedule (nats-server 2.12+): `@at <RFC 3339>` for a delayed task. */
+  schedule: 'Nats-Schedule',
+  /** The subject a schedule fires into (a task subject of the same stream). */
+  scheduleTarget: 'Nats-Schedule-Target',
 } as const;
 
 /**

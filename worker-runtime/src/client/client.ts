@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { DEFAULTS } from '../defaults.ts';
 import { HEADERS, assertQueueName, encodeJson, isValidTaskId, taskSubject, type ResultRecord } from '../protocol.ts';
 import { ResultStore, unwrapResult } from '../results.ts';
 import type { DeclaredTask } from '../task.ts';
 import { connectNats, type NatsSettings } from '../connection.ts';
-import { AckingPublisher } from './publisher.ts';
+import { AckingPublisher, type PublishAck } from './publisher.ts';
 import { makeHandle, type TaskHandle } from './handle.ts';
 import { idFromKey } from './task-id.ts';
+import { publishDelayed } from './delayed.ts';
+import { ScheduleSupport } from './schedule-support.ts';
+import { assertSchedulableId, resolveTiming, setTimingHeaders, type Timing, type TimingOptions } from './timing.ts';
 
-export interface EnqueueOptions {
+export interface EnqueueOptions extends TimingOptions {
   /** The queue; default: the task's `queue` option, else the client's queue. */
   queue?: string;
   /** Task id (the result key). Default: derived from `idempotencyKey`, else a random UUID. */
@@ -24,7 +27,7 @@ export interface EnqueueOptions {
 }
 
 /** One task of an `enqueueMany`: its payload and what differs per task. */
-export interface EnqueueItem<P> {
+export interface EnqueueItem<P> extends TimingOptions {
   payload: P;
   id?: string;
   idempotencyKey?: string;
@@ -60,6 +63,7 @@ export class Client implements TaskProducer {
   private readonly publisher: AckingPublisher;
   private readonly stores = new Map<string, ResultStore>();
   private readonly defaultQueue: string | undefined;
+  private readonly scheduleSupport: ScheduleSupport;
   /** Set by `connect()` only: `close()` then closes the connection too. */
   #ownsConnection = false;
 
@@ -68,6 +72,7 @@ export class Client implements TaskProducer {
     this.nc = nc;
     this.defaultQueue = options.queue;
     this.publisher = new AckingPublisher(nc, options.publishTimeoutMs ?? DEFAULTS.publishTimeoutMs);
+    this.scheduleSupport = new ScheduleSupport(nc);
   }
 
   /** Connects to NATS and returns a client whose `close()` also closes that connection. */
@@ -80,8 +85,10 @@ export class Client implements TaskProducer {
 
   async enqueue<P, R>(task: DeclaredTask<P, R>, payload: NoInfer<P>, options: EnqueueOptions = {}): Promise<TaskHandle<Awaited<R>>> {
     const queue = this.queueFor(task, options);
-    const { id, hdrs } = this.headersFor(options);
-    const ack = await this.publisher.publish(taskSubject(queue, task.name), encodeJson(payload), hdrs);
+    const subject = taskSubject(queue, task.name);
+    const prepared = this.headersFor(options, subject);
+    const { id } = prepared;
+    const ack = await this.publishTask(queue, task.name, subject, encodeJson(payload), prepared);
     return makeHandle({ id, task: task.name, queue, seq: ack.seq, duplicate: ack.duplicate }, this.store(queue));
   }
 
@@ -95,10 +102,10 @@ export class Client implements TaskProducer {
     const subject = taskSubject(queue, task.name);
     const store = this.store(queue);
     // Ids and headers first, so a bad item fails the call before anything is published.
-    const prepared = items.map((item) => ({ item, ...this.headersFor(withSharedMetadata(item, options.metadata)) }));
-    const sent = prepared.map(({ item, id, hdrs }) =>
-      this.publisher.publish(subject, encodeJson(item.payload), hdrs).then((ack) =>
-        makeHandle<Awaited<R>>({ id, task: task.name, queue, seq: ack.seq, duplicate: ack.duplicate }, store),
+    const prepared = items.map((item) => ({ item, ...this.headersFor(withSharedMetadata(item, options.metadata), subject) }));
+    const sent = prepared.map(({ item, ...p }) =>
+      this.publishTask(queue, task.name, subject, encodeJson(item.payload), p).then((ack) =>
+        makeHandle<Awaited<R>>({ id: p.id, task: task.name, queue, seq: ack.seq, duplicate: ack.duplicate }, store),
       ),
     );
     return Promise.all(sent);
@@ -133,18 +140,30 @@ export class Client implements TaskProducer {
     return queue;
   }
 
-  private headersFor(options: Omit<EnqueueOptions, 'queue'>) {
+  /** A task due now goes to its task subject; a delayed one becomes a schedule (client/delayed.ts). */
+  private publishTask(queue: string, task: string, subject: string, data: Uint8Array, p: { id: string; hdrs: MsgHdrs; now: number; timing: Timing }): Promise<PublishAck> {
+    const { runAt, expiresAt } = p.timing;
+    if (runAt === undefined) return this.publisher.publish(subject, data, p.hdrs);
+    const delayed = { queue, task, id: p.id, data, hdrs: p.hdrs, enqueuedAt: p.now, runAt, expiresAt };
+    return publishDelayed(delayed, this.publisher, this.scheduleSupport, this.store(queue));
+  }
+
+  private headersFor(options: Omit<EnqueueOptions, 'queue'>, subject: string) {
+    const now = Date.now();
+    const timing = resolveTiming(options, now);
     const id = options.id ?? (options.idempotencyKey !== undefined ? idFromKey(options.idempotencyKey) : randomUUID());
     if (!isValidTaskId(id)) throw new TypeError(`invalid task id ${JSON.stringify(id)}`);
+    if (timing.runAt !== undefined) assertSchedulableId(id);
     const hdrs = natsHeaders();
     hdrs.set(HEADERS.id, id);
     // Dedupe on the idempotency key when given, else on the id: a retried enqueue after a lost ack is then harmless.
     hdrs.set(HEADERS.msgId, options.idempotencyKey ?? id);
-    hdrs.set(HEADERS.enqueuedAt, String(Date.now()));
+    hdrs.set(HEADERS.enqueuedAt, String(now));
     if (options.metadata) {
       for (const [k, v] of Object.entries(options.metadata)) hdrs.set(HEADERS.metaPrefix + k, v);
     }
-    return { id, hdrs };
+    setTimingHeaders(hdrs, timing, subject);
+    return { id, hdrs, now, timing };
   }
 }
 

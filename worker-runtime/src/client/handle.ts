@@ -7,7 +7,7 @@ export interface TaskHandle<R = unknown> {
   readonly id: string;
   readonly task: string;
   readonly queue: string;
-  /** Stream sequence of the task message. */
+  /** Stream sequence of the task message (of its schedule message, for a delayed task). */
   readonly seq: number;
   /** True when an enqueue with the same idempotency key was already in the dedupe window. */
   readonly duplicate: boolean;

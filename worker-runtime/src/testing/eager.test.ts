@@ -69,4 +69,11 @@ describe('EagerClient (in-process test mode)', () => {
     expect(second.duplicate).toBe(true);
     expect(runs).toBe(1);
   });
+
+  it('runs a delayed task at once and refuses bad time options as the real client does', async () => {
+    const now = defineTask('now', () => 'ran');
+    const client = new EagerClient();
+    expect(await (await client.enqueue(now, null, { delay: 60_000, ttl: 120_000 })).result()).toBe('ran');
+    await expect(client.enqueue(now, null, { delay: -1 })).rejects.toThrow(/delay must not be negative/);
+  });
 });

@@ -3,6 +3,7 @@ import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { pino, type Logger } from 'pino';
 import { idFromKey } from '../client/task-id.ts';
 import type { EnqueueItem, EnqueueManyOptions, EnqueueOptions, TaskProducer } from '../client/client.ts';
+import { resolveTiming } from '../client/timing.ts';
 import type { TaskHandle } from '../client/handle.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { TimeoutError } from '../errors.ts';
@@ -59,6 +60,8 @@ const NO_SERVER = new Proxy({}, {
  * dead-letter copy: eager mode has no dead-letter stream). Retries are redelivered at once unless
  * `sleepBetweenRetries`. For unit tests of task code; integration tests should use a real
  * nats-server (`startNatsServer`).
+ * `delay`, `runAt`, `ttl` and `expiresAt` are validated as the Client validates them, then
+ * ignored: like Celery's eager mode, every task runs at once and nothing expires.
  */
 export class EagerClient implements TaskProducer {
   /** Every record, by task id, in the states a real result bucket would hold. */
@@ -75,6 +78,8 @@ export class EagerClient implements TaskProducer {
 
   async enqueue<P, R>(task: DeclaredTask<P, R>, payload: NoInfer<P>, options: EnqueueOptions = {}): Promise<TaskHandle<Awaited<R>>> {
     const def = this.definitionOf(task);
+    // Time options are checked as the real client checks them, then ignored (see above).
+    resolveTiming(options, Date.now());
     // The ids a real Client gives: the same key gives the same id in tests and in production.
     const id = options.id ?? (options.idempotencyKey !== undefined ? idFromKey(options.idempotencyKey) : randomUUID());
     const duplicate = options.idempotencyKey !== undefined && this.seen.has(options.idempotencyKey);

@@ -6,6 +6,7 @@ interface Parsed {
   enqueuedAt: number | undefined;
   metadata: Record<string, string>;
   priorAttempts: number;
+  expiresAt: number | undefined;
 }
 
 /**
@@ -44,6 +45,11 @@ export class TaskEnvelope {
     return this.headers().enqueuedAt;
   }
 
+  /** `Celeriac-Expires-At`: not started by then, the task never runs. */
+  get expiresAt(): number | undefined {
+    return this.headers().expiresAt;
+  }
+
   /** `Celeriac-Meta-*` headers without the prefix, lower-cased. */
   get metadata(): Record<string, string> {
     return this.headers().metadata;
@@ -65,11 +71,12 @@ function parseHeaders(msg: JsMsg): Parsed {
   const enqueuedAt = Number(h?.get(HEADERS.enqueuedAt)) || undefined;
   const prior = Number(h?.get(HEADERS.priorAttempts));
   const priorAttempts = Number.isSafeInteger(prior) && prior > 0 ? prior : 0;
+  const expiresAt = Number(h?.get(HEADERS.expiresAt)) || undefined;
   const metadata: Record<string, string> = {};
   if (h) {
     for (const [k, v] of h) {
       if (k.startsWith(HEADERS.metaPrefix) && v[0] !== undefined) metadata[k.slice(HEADERS.metaPrefix.length).toLowerCase()] = v[0];
     }
   }
-  return { id, enqueuedAt, metadata, priorAttempts };
+  return { id, enqueuedAt, metadata, priorAttempts, expiresAt };
 }

@@ -4,6 +4,7 @@ import { decodeJson, taskNameFromSubject } from '../protocol.ts';
 import { validatePayload } from '../schema.ts';
 import { Attempt } from './attempt.ts';
 import { TaskEnvelope } from './envelope.ts';
+import { expireIfPast } from './expiry.ts';
 import { deadLetter } from './failure-effects.ts';
 import { handleUnknownTask } from './handoff.ts';
 import type { RegisteredTask, RunDeps } from './run-deps.ts';
@@ -36,6 +37,7 @@ export function runTask(msg: JsMsg, deps: RunDeps, release: () => void): void {
 
 function startTask(msg: JsMsg, deps: RunDeps, release: () => void): void {
   const env = new TaskEnvelope(msg, taskNameFromSubject(deps.queue, msg.subject) ?? '');
+  if (expireIfPast(env, deps, release)) return;
   const reg = deps.tasks.get(env.task);
   if (!reg) {
     // Another version of the app may know it (a rolling upgrade): hand it back or dead-letter it.
