@@ -10,6 +10,8 @@ export { ensureQueue, deleteQueue, isNotFound } from './ensure-queue.ts';
 export type { SyncReport } from './ensure-queue.ts';
 export { diffConfig, updatable, IMMUTABLE_STREAM_FIELDS, IMMUTABLE_CONSUMER_FIELDS } from './diff.ts';
 export type { ConfigDiff, FieldChange } from './diff.ts';
+export { cancelBucketName, cancelTtlMs, desiredCancelBucket } from '../cancel/bucket.ts';
+export type { CancelRequest } from '../cancel/bucket.ts';
 export { readQueueState } from './queue-state.ts';
 export type { QueueState } from './queue-state.ts';
 export { workerStatusSubject } from '../worker/heartbeat.ts';

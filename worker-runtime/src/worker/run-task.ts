@@ -3,6 +3,7 @@ import { PayloadValidationError, ProtocolError, describeError, type DeadReason }
 import { decodeJson, taskNameFromSubject } from '../protocol.ts';
 import { validatePayload } from '../schema.ts';
 import { Attempt } from './attempt.ts';
+import { dropIfCancelled } from '../cancel/settle.ts';
 import { TaskEnvelope } from './envelope.ts';
 import { deadLetter } from './failure-effects.ts';
 import { handleUnknownTask } from './handoff.ts';
@@ -42,6 +43,7 @@ function startTask(msg: JsMsg, deps: RunDeps, release: () => void): void {
     handleUnknownTask(env, deps).then(release, release);
     return;
   }
+  if (dropIfCancelled(env, deps, release)) return;
   let payload: unknown;
   try {
     payload = admit(env, reg, deps);
