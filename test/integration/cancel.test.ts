@@ -5,6 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError, Client, TaskFailedError, Worker, cancelTask, defineTask, type TaskDefinition } from 'celeriac';
 import { readQueueState } from 'celeriac/topology';
+import { HEADERS, scheduleSubject, taskSubject } from 'celeriac/protocol';
+import { jetstream } from '@nats-io/jetstream';
+import { headers } from '@nats-io/nats-core';
 import { useNats } from '../support/use-nats.ts';
 import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 
@@ -135,6 +138,25 @@ describe('cancel', () => {
     const client = new Client(nats.nc, { queue });
     const handle = await client.enqueue(task, null, { id: 'later-task' });
     const err = await handle.result({ timeoutMs: 10_000 }).catch((e: unknown) => e);
+    expect((err as TaskFailedError).state).toBe('cancelled');
+    expect(ran).toEqual([]);
+  });
+
+  it('cancels a delayed task before it fires: it fires and is dropped at admission', async () => {
+    const queue = uniqueQueue('cancel');
+    await createQueue(nats.nc, queue);
+    const ran: string[] = [];
+    const task = defineTask('cancel.delayed', (_: null, ctx) => void ran.push(ctx.id));
+    await startWorker(queue, [task]);
+    // A server-side schedule as the delayed-enqueue path writes one: the fired task copies its headers.
+    const h = headers();
+    h.set('Nats-Schedule', `@at ${new Date(Date.now() + 1500).toISOString().replace(/\.\d+Z$/, 'Z')}`);
+    h.set('Nats-Schedule-Target', taskSubject(queue, 'cancel.delayed'));
+    h.set(HEADERS.id, 'delayed-1');
+    await jetstream(nats.nc).publish(scheduleSubject(queue, 'delayed-1'), JSON.stringify(null), { headers: h });
+    expect(await cancelTask(nats.nc, queue, 'delayed-1')).toBe('requested');
+    const client = new Client(nats.nc, { queue });
+    const err = await client.result('delayed-1', { timeoutMs: 10_000 }).catch((e: unknown) => e);
     expect((err as TaskFailedError).state).toBe('cancelled');
     expect(ran).toEqual([]);
   });

@@ -12,6 +12,7 @@ export { diffConfig, updatable, IMMUTABLE_STREAM_FIELDS, IMMUTABLE_CONSUMER_FIEL
 export type { ConfigDiff, FieldChange } from './diff.ts';
 export { cancelBucketName, cancelTtlMs, desiredCancelBucket } from '../cancel/bucket.ts';
 export type { CancelRequest } from '../cancel/bucket.ts';
+export { pauseQueue, resumeQueue, isQueuePaused } from './pause.ts';
 export { readQueueState } from './queue-state.ts';
 export type { QueueState } from './queue-state.ts';
 export { workerStatusSubject } from '../worker/heartbeat.ts';
