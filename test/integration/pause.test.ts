@@ -68,8 +68,10 @@ describe('pause and resume a queue', () => {
     const worker = new Worker(nats.nc, { queue, tasks: [task], logger: testLogger, heartbeatIntervalMs: 0 });
     closers.push(() => worker.close(2000));
     await worker.start();
-    await sleep(500);
+    // Longer than three idle heartbeats: a paused consumer must not look like a stalled one.
+    await sleep(4000);
     expect(ran).toEqual([]);
+    expect(worker.ready).toBe(true);
     await resumeQueue(nats.nc, queue);
     await waitFor(() => ran.length === 3, { what: 'three tasks ran' });
     expect(ran.sort()).toEqual([1, 2, 3]);
