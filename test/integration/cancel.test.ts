@@ -3,13 +3,13 @@
 // a new worker sees cancels stored before it started, and one plain publish cancels.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CancelledError, Client, TaskFailedError, Worker, cancelTask, defineTask, type TaskDefinition } from 'celeriac';
+import { CancelledError, Client, TaskFailedError, Worker, cancelTask, declareTask, defineTask, type TaskDefinition } from 'celeriac';
 import { readQueueState } from 'celeriac/topology';
 import { HEADERS, scheduleSubject, taskSubject } from 'celeriac/protocol';
 import { jetstream } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
 import { useNats } from '../support/use-nats.ts';
-import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
+import { connectTo, createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 
 describe('cancel', () => {
   const nats = useNats();
@@ -82,7 +82,8 @@ describe('cancel', () => {
     expect(runs).toBe(1);
   });
 
-  it('a cancel racing the start: each task either ran to its end or is cancelled, never both, none lost', async () => {
+  // Twice: the fast start (handler called at once) and the slow one (a `started` record first).
+  it.each([false, true])('a cancel racing the start (trackStarted %s): each task either ran to its end or is cancelled, never both, none lost', async (trackStarted) => {
     const queue = uniqueQueue('cancel');
     await createQueue(nats.nc, queue);
     /** Tasks whose handler returned with its signal not aborted: the only ones that may succeed. */
@@ -91,7 +92,7 @@ describe('cancel', () => {
       await sleep(ms);
       if (!ctx.signal.aborted) completed.add(ctx.id);
       return ms;
-    });
+    }, { trackStarted });
     await startWorker(queue, [task], 8);
     const client = new Client(nats.nc, { queue });
     const n = 200;
@@ -124,6 +125,39 @@ describe('cancel', () => {
     expect(cancelled).toBeGreaterThan(0);
     const state = await readQueueState(nats.nc, queue);
     expect([state.pending, state.ackPending, state.deadLetters]).toEqual([0, 0, 0]);
+  });
+
+  it('reaches tasks on every worker: each cancelled handler sees its signal, the rest never start', async () => {
+    const queue = uniqueQueue('cancel');
+    await createQueue(nats.nc, queue);
+    const running = new Map<string, number>();
+    const aborted = new Set<string>();
+    const workersUsed = new Set<number>();
+    // Three workers, each on its own connection as three pods would be, each with its own handler
+    // (same task name) so the test can tell them apart.
+    for (let i = 0; i < 3; i++) {
+      const task = defineTask('cancel.fleet', async (_: null, ctx) => {
+        running.set(ctx.id, i);
+        workersUsed.add(i);
+        await new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r(), { once: true }));
+        aborted.add(ctx.id);
+      });
+      const nc = await connectTo(nats.server.url);
+      const worker = new Worker(nc, { queue, tasks: [task], concurrency: 2, logger: testLogger, heartbeatIntervalMs: 0 });
+      closers.push(async () => {
+        await worker.close(2000);
+        await nc.close();
+      });
+      await worker.start();
+    }
+    const client = new Client(nats.nc, { queue });
+    const handles = await client.enqueueMany(declareTask<null, void>('cancel.fleet'), Array.from({ length: 6 }, () => ({ payload: null })));
+    // Every task delivered (to a slot or a worker's prefetch buffer): where each went is the server's choice.
+    await waitFor(async () => running.size >= 2 && (await readQueueState(nats.nc, queue)).pending === 0, { what: 'all tasks delivered' });
+    await Promise.all(handles.map((h) => client.cancel(h.id)));
+    for (const h of handles) expect(await h.result({ timeoutMs: 10_000 }).catch((e: unknown) => e)).toMatchObject({ state: 'cancelled' });
+    expect([...running.keys()].sort()).toEqual([...aborted].sort());
+    console.log(`cancelled ${running.size} running tasks on ${workersUsed.size} workers, ${6 - running.size} before they started`);
   });
 
   it('a worker started after a cancel was stored still applies it', async () => {

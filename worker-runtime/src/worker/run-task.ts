@@ -99,6 +99,8 @@ async function prepareThenRun(env: TaskEnvelope, reg: RegisteredTask, payload: u
       return;
     }
   }
+  // A cancel that arrived while the schema ran or `started` was written: no attempt was tracked yet.
+  if (dropIfCancelled(env, deps, release)) return;
   attempt.run(value);
 }
 
