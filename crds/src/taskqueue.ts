@@ -150,6 +150,10 @@ export const taskQueueSpec = object(
       default: D.deletionPolicy,
     }),
     nats,
+    paused: bool({
+      description:
+        'Pause the queue: workers start no new task (JetStream consumer pause), running ones finish, waiting and new tasks stay queued, the autoscaler adds no replica. False resumes it. Unset leaves it as it is (a pause made with pauseQueue or the CLI holds); status.paused shows the state either way.',
+    }),
   },
   {
     description: 'Desired state of the queue.',
@@ -191,6 +195,7 @@ export const taskQueueStatus = object(
     pending: count('Tasks waiting for a worker.'),
     ackPending: count('Tasks delivered to a worker and not yet acknowledged.'),
     deadLetters: count('Messages in the dead-letter stream.'),
+    paused: bool({ description: 'Whether the queue\'s consumer is paused now (spec.paused applied).' }),
   },
   { description: 'Observed state, written by the operator.' },
 );

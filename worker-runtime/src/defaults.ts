@@ -35,6 +35,12 @@ export const DEFAULTS = {
    * record is stored, so waiting records stay bounded, as they were when every write held a slot.
    */
   resultsInFlightMax: 1_000,
+  /**
+   * A starting worker reads the cancels already stored before it takes a task; a bucket this slow
+   * to read (a server in trouble) gets a warning, and the worker starts anyway: tasks admitted
+   * meanwhile are still stopped when their cancel arrives.
+   */
+  cancelWatchInitialMs: 5_000,
   /** How long `handle.result()` waits unless told otherwise. */
   resultTimeoutMs: 60_000,
   /** Dead letters are kept two weeks: time to notice, fix and replay. */

@@ -134,3 +134,17 @@ export class ScheduleUnsupportedError extends Error {
     this.queue = queue;
   }
 }
+
+/**
+ * The task was cancelled (`client.cancel`, `cancelTask`, or a put to the queue's cancel bucket):
+ * the reason of a running handler's `ctx.signal`. An attempt that ends after it is recorded
+ * `cancelled`, never retried or dead-lettered, whatever the handler returned or threw.
+ */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+  readonly taskId: string;
+  constructor(taskId: string, reason?: string) {
+    super(`task ${taskId} cancelled${reason ? `: ${reason}` : ''}`);
+    this.taskId = taskId;
+  }
+}

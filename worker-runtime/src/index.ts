@@ -22,7 +22,10 @@ export {
   TaskFailedError,
   TimeoutError,
   ScheduleUnsupportedError,
+  CancelledError,
 } from './errors.ts';
+export { cancelTask } from './cancel/request.ts';
+export type { CancelOptions, CancelOutcome } from './cancel/request.ts';
 export type { DeadReason } from './errors.ts';
 export { ResultsDisabledError } from './results.ts';
 export { DEFAULT_RETRY_POLICY } from './retry.ts';

@@ -7,6 +7,7 @@ import type { QueueConnector } from '../nats/queue-connection.ts';
 import { QUEUE_FINALIZER, TASK_QUEUE_TYPE, asKube, fromKube } from '../resources.ts';
 import { deleteQueue, ensureQueue, readQueueState } from 'celeriac/topology';
 import { queueSettingsOf } from './settings.ts';
+import { syncPause } from './pause.ts';
 import { desiredTaskQueueStatus, type Observation } from './status.ts';
 
 export interface TaskQueueReconcilerDeps {
@@ -71,8 +72,10 @@ export class TaskQueueReconciler implements Reconciler {
       // the new leader's deletions: creating streams now could leave orphans.
       if (signal.aborted) return {};
       const report = await ensureQueue(nc, settings);
+      const pause = await syncPause(nc, queue, tq.spec.paused);
       const state = await readQueueState(nc, queue);
       obs = { kind: 'synced', report, state };
+      if (pause) void this.deps.events.record(asKube(tq), 'Normal', pause === 'paused' ? 'Paused' : 'Resumed', `queue ${pause} (spec.paused)`);
       for (const what of report.created) void this.deps.events.record(asKube(tq), 'Normal', 'Created', `created ${what}`);
       if (report.created.length > 0 || report.updated.length > 0) log.info({ created: report.created, updated: report.updated }, 'synced queue');
       this.deps.onState?.(queue, key.namespace ?? '', state.pending + state.ackPending);

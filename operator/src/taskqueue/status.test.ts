@@ -37,4 +37,14 @@ describe('desiredTaskQueueStatus', () => {
     expect(s.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidNatsUrl', message });
     expect(s.conditions?.find((c) => c.type === 'StreamReady')).toMatchObject({ status: 'Unknown', reason: 'InvalidNatsUrl', message });
   });
+
+  it('shows whether the queue is paused, and keeps the last known answer while NATS is down', () => {
+    const tq = taskQueue('emails');
+    const state = { pending: 4, ackPending: 0, deadLetters: 0, lastSeq: 4 };
+    const paused = desiredTaskQueueStatus(tq, 'emails', { kind: 'synced', report: synced, state: { ...state, paused: true } }, now);
+    expect(paused.paused).toBe(true);
+    const down = desiredTaskQueueStatus({ ...tq, status: paused }, 'emails', { kind: 'nats-unavailable', message: 'connection refused' }, now);
+    expect(down.paused).toBe(true);
+    expect(desiredTaskQueueStatus(tq, 'emails', { kind: 'synced', report: synced, state }, now).paused).toBe(false);
+  });
 });

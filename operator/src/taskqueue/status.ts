@@ -43,6 +43,7 @@ export function desiredTaskQueueStatus(tq: TaskQueue, queue: string, obs: Observ
         pending: state.pending,
         ackPending: state.ackPending,
         deadLetters: state.deadLetters,
+        paused: state.paused ?? false,
       };
     }
     case 'nats-unavailable':
@@ -70,5 +71,6 @@ export function desiredTaskQueueStatus(tq: TaskQueue, queue: string, obs: Observ
     ...(prev.pending !== undefined ? { pending: prev.pending } : {}),
     ...(prev.ackPending !== undefined ? { ackPending: prev.ackPending } : {}),
     ...(prev.deadLetters !== undefined ? { deadLetters: prev.deadLetters } : {}),
+    ...(prev.paused !== undefined ? { paused: prev.paused } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { ResultStore, unwrapResult } from '../results.ts';
 import type { DeclaredTask } from '../task.ts';
 import { connectNats, type NatsSettings } from '../connection.ts';
 import { AckingPublisher, type PublishAck } from './publisher.ts';
+import { cancelTask, type CancelOptions, type CancelOutcome } from '../cancel/request.ts';
 import { makeHandle, type TaskHandle } from './handle.ts';
 import { idFromKey } from './task-id.ts';
 import { publishDelayed } from './delayed.ts';
@@ -120,6 +121,11 @@ export class Client implements TaskProducer {
   async result<R = unknown>(id: string, options: { queue?: string; timeoutMs?: number } = {}): Promise<R> {
     const store = this.store(this.queueFor(undefined, options));
     return unwrapResult<R>(await store.waitFinal(id, options.timeoutMs ?? DEFAULTS.resultTimeoutMs));
+  }
+
+  /** Cancels a queued, delayed or running task by id: see `cancelTask` (celeriac's cancel/request.ts). */
+  cancel(id: string, options: CancelOptions & { queue?: string } = {}): Promise<CancelOutcome> {
+    return cancelTask(this.nc, this.queueFor(undefined, options), id, options);
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import { queueNames } from '../protocol.ts';
 import { desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredTaskStream } from './desired.ts';
 import { IMMUTABLE_CONSUMER_FIELDS, IMMUTABLE_STREAM_FIELDS, diffConfig, updatable, type FieldChange } from './diff.ts';
 import type { QueueSettings } from './settings.ts';
+import { cancelBucketName, desiredCancelBucket } from '../cancel/bucket.ts';
 
 /** What one sync did, for conditions, events and logs. */
 export interface SyncReport {
@@ -88,29 +89,37 @@ export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise
     report.created.push(`consumer/${consumer.durable_name}`);
   }
 
-  // A KV bucket is a stream named KV_<bucket>; its settings are synced like any stream.
-  const bucket = desiredResultBucket(s);
-  const kvStream = `KV_${bucket.name}`;
-  if (s.results.enabled) {
-    let exists = true;
-    try {
-      await jsm.streams.info(kvStream);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-      exists = false;
-    }
-    if (!exists) {
-      const { name, ...opts } = bucket;
-      await new Kvm(nc).create(name, opts);
-      report.created.push(`kv/${name}`);
-    } else {
-      const desired = { name: kvStream, max_age: bucket.ttl * 1_000_000, max_bytes: bucket.max_bytes ?? -1, num_replicas: bucket.replicas };
-      await syncStream(jsm, desired, report);
-    }
-  } else {
-    await deleteStream(jsm, kvStream, report);
-  }
+  await syncBucket(nc, jsm, desiredResultBucket(s), s.results.enabled, report);
+  await syncBucket(nc, jsm, desiredCancelBucket(s), true, report);
   return report;
+}
+
+/** A KV bucket is a stream named KV_<bucket>; its settings are synced like any stream. */
+async function syncBucket(
+  nc: NatsConnection,
+  jsm: JetStreamManager,
+  bucket: ReturnType<typeof desiredResultBucket> | ReturnType<typeof desiredCancelBucket>,
+  enabled: boolean,
+  report: SyncReport,
+): Promise<void> {
+  const kvStream = `KV_${bucket.name}`;
+  if (!enabled) return deleteStream(jsm, kvStream, report);
+  let exists = true;
+  try {
+    await jsm.streams.info(kvStream);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    exists = false;
+  }
+  if (!exists) {
+    const { name, ...opts } = bucket;
+    await new Kvm(nc).create(name, opts);
+    report.created.push(`kv/${name}`);
+  } else {
+    const maxBytes = 'max_bytes' in bucket ? bucket.max_bytes : undefined;
+    const desired = { name: kvStream, max_age: bucket.ttl * 1_000_000, max_bytes: maxBytes ?? -1, num_replicas: bucket.replicas };
+    await syncStream(jsm, desired, report);
+  }
 }
 
 /** Deletes every JetStream object of the queue (deletion policy Delete). */
@@ -118,6 +127,6 @@ export async function deleteQueue(nc: NatsConnection, queue: string): Promise<Sy
   const report: SyncReport = { created: [], updated: [], deleted: [], unchangeable: [] };
   const jsm = await jetstreamManager(nc);
   const names = queueNames(queue);
-  for (const stream of [names.stream, names.deadLetterStream, `KV_${names.resultBucket}`]) await deleteStream(jsm, stream, report);
+  for (const stream of [names.stream, names.deadLetterStream, `KV_${names.resultBucket}`, `KV_${cancelBucketName(queue)}`]) await deleteStream(jsm, stream, report);
   return report;
 }

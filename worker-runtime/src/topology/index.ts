@@ -12,6 +12,9 @@ export { diffConfig, updatable, IMMUTABLE_STREAM_FIELDS, IMMUTABLE_CONSUMER_FIEL
 export type { ConfigDiff, FieldChange } from './diff.ts';
 export { serverFeatures, parseServerVersion, minimumMinor, FEATURE_MIN_VERSIONS } from './server-features.ts';
 export type { ServerFeature, ServerFeatures } from './server-features.ts';
+export { cancelBucketName, cancelTtlMs, desiredCancelBucket } from '../cancel/bucket.ts';
+export type { CancelRequest } from '../cancel/bucket.ts';
+export { pauseQueue, resumeQueue, isQueuePaused } from './pause.ts';
 export { readQueueState } from './queue-state.ts';
 export type { QueueState } from './queue-state.ts';
 export { workerStatusSubject } from '../worker/heartbeat.ts';

@@ -11,6 +11,8 @@ export interface QueueState {
   deadLetters: number;
   /** Stream's last sequence: grows by one per enqueue, so its deltas are the arrival rate. */
   lastSeq: number;
+  /** The queue's consumer is paused (pauseQueue, spec.paused): workers get no task. */
+  paused?: boolean;
 }
 
 /**
@@ -30,5 +32,6 @@ export async function readQueueState(nc: NatsConnection, queue: string): Promise
     ackPending: consumer.num_ack_pending,
     deadLetters: dlq?.state.messages ?? 0,
     lastSeq: stream.state.last_seq,
+    paused: consumer.paused === true,
   };
 }

@@ -1,5 +1,6 @@
 import { DEFAULTS } from '../defaults.ts';
-import { PermanentError } from '../errors.ts';
+import { PermanentError, type CancelledError } from '../errors.ts';
+import { settleCancelled } from '../cancel/settle.ts';
 import type { TaskEnvelope } from './envelope.ts';
 import { retryOrDeadLetter } from './failure-effects.ts';
 import type { InFlightTask } from './in-flight.ts';
@@ -30,6 +31,8 @@ export class Attempt implements InFlightTask {
   /** Made on first read of ctx.signal: most handlers never read it. */
   private controller: AbortController | undefined;
   private abortReason: Error | undefined;
+  /** Set when a cancel arrived while the handler ran: whatever it does next, the attempt ends cancelled. */
+  private cancelledBy: CancelledError | undefined;
   private tracked = false;
   private readonly deps: RunDeps;
   private readonly release: () => void;
@@ -52,6 +55,10 @@ export class Attempt implements InFlightTask {
     return this.env.task;
   }
 
+  get id(): string {
+    return this.env.id;
+  }
+
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
@@ -65,6 +72,17 @@ export class Attempt implements InFlightTask {
   abort(reason: Error): void {
     this.abortReason ??= reason;
     if (this.controller && !this.controller.signal.aborted) this.controller.abort(this.abortReason);
+  }
+
+  /**
+   * A cancel arrived while the handler runs: its signal fires now, and the attempt ends as
+   * `cancelled` when the handler returns or throws (or times out), never retried. A handler that
+   * ignores the signal runs on to its end; only an isolated task can be stopped hard.
+   */
+  cancel(reason: CancelledError): void {
+    if (this.ended) return;
+    this.cancelledBy ??= reason;
+    this.abort(reason);
   }
 
   /** Calls the handler; the attempt finishes on its own from here. */
@@ -93,7 +111,8 @@ export class Attempt implements InFlightTask {
   expire(err: Error): void {
     if (!this.end()) return;
     this.abort(err);
-    this.failed(err);
+    if (this.cancelledBy) this.endCancelled(this.cancelledBy);
+    else this.failed(err);
   }
 
   /** The result backend could not take a record: leave the task for a quick redelivery rather than lose it. */
@@ -108,6 +127,7 @@ export class Attempt implements InFlightTask {
 
   private onResult(result: unknown): void {
     if (!this.end()) return;
+    if (this.cancelledBy) return this.endCancelled(this.cancelledBy);
     const finishedAt = Date.now();
     const results = this.deps.results;
     let record: string | undefined;
@@ -134,7 +154,18 @@ export class Attempt implements InFlightTask {
   }
 
   private onError(err: unknown): void {
-    if (this.end()) this.failed(err);
+    if (!this.end()) return;
+    if (this.cancelledBy) this.endCancelled(this.cancelledBy);
+    else this.failed(err);
+  }
+
+  private endCancelled(err: CancelledError): void {
+    // Handed back during shutdown: another worker has it now, and drops it at admission.
+    if (this.settled) return this.finish();
+    settleCancelled(this.env, err, this.deps, this.startedAt).then(
+      () => this.finish(),
+      (e: unknown) => this.unrecorded(e),
+    );
   }
 
   /** Hands the attempt to the in-flight ticker (ack deadline, timeout) and to shutdown. */

@@ -1,4 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
+import type { CancelledError } from '../errors.ts';
 
 /** One running task, as the worker's single ticker sees it. */
 export interface InFlightTask {
@@ -15,6 +16,10 @@ export interface InFlightTask {
   expire(err: Error): void;
   /** Aborts the handler's ctx.signal. */
   abort(reason: Error): void;
+  /** The task id (decodes the headers: not for the hot path). */
+  readonly id: string;
+  /** Aborts the handler's ctx.signal and ends the attempt as cancelled once the handler returns. */
+  cancel(reason: CancelledError): void;
 }
 
 /**
@@ -60,6 +65,17 @@ export class InFlight {
   /** Aborts every running handler's signal (the worker is shutting down). */
   abortAll(reason: Error): void {
     for (const t of this.tasks) t.abort(reason);
+  }
+
+  /** Cancels the running attempts of one task id (a cancel arrived); how many there were. */
+  cancel(id: string, reason: CancelledError): number {
+    let n = 0;
+    for (const t of this.tasks) {
+      if (t.ended || t.id !== id) continue;
+      t.cancel(reason);
+      n++;
+    }
+    return n;
   }
 
   close(): void {

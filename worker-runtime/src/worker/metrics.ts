@@ -40,6 +40,7 @@ export class WorkerMetrics {
   private readonly tasks = new Map<string, TaskMetrics>();
   private readonly dead: Counter<'queue' | 'task' | 'reason'>;
   private readonly handed: Counter<'queue' | 'task'>;
+  private readonly cancels: Counter<'queue' | 'task'>;
   private readonly queue: string;
   /** `inFlight` reads the tasks running now at scrape time (the worker's busy slots). */
   constructor(queue: string, opts: { processMetrics?: boolean; inFlight?: () => number } = {}) {
@@ -74,6 +75,12 @@ export class WorkerMetrics {
       labelNames: ['queue', 'task'],
       registers,
     });
+    this.cancels = new Counter({
+      name: 'celeriac_tasks_cancelled_total',
+      help: 'Tasks ended as cancelled (dropped at admission or stopped while running)',
+      labelNames: ['queue', 'task'],
+      registers,
+    });
     const inFlight = opts.inFlight ?? (() => 0);
     new Gauge({
       name: 'celeriac_tasks_in_flight',
@@ -99,6 +106,10 @@ export class WorkerMetrics {
 
   deadLettered(task: string, reason: string): void {
     this.dead.inc({ queue: this.queue, task, reason });
+  }
+
+  cancelled(task: string): void {
+    this.cancels.inc({ queue: this.queue, task });
   }
 
   handedBack(task: string): void {

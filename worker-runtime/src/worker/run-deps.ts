@@ -8,6 +8,7 @@ import type { AckBatch } from './ack-batch.ts';
 import type { InFlight } from './in-flight.ts';
 import type { TaskMetrics, WorkerMetrics } from './metrics.ts';
 import type { PeerWatch } from './peers.ts';
+import type { CancelWatch } from '../cancel/watch.ts';
 
 /** A task as one worker runs it: its definition with the worker's defaults resolved. */
 export interface RegisteredTask {
@@ -54,4 +55,6 @@ export interface RunDeps {
   unknownTaskGraceMs: number;
   /** The consumer's ack wait: a message held longer must say `working()`. */
   ackWaitMs: number;
+  /** The queue's cancels (cancel/watch.ts); undefined when the queue has no cancel bucket. */
+  cancels?: CancelWatch | undefined;
 }

@@ -3,6 +3,7 @@ import { PayloadValidationError, ProtocolError, describeError, type DeadReason }
 import { decodeJson, taskNameFromSubject } from '../protocol.ts';
 import { validatePayload } from '../schema.ts';
 import { Attempt } from './attempt.ts';
+import { dropIfCancelled } from '../cancel/settle.ts';
 import { TaskEnvelope } from './envelope.ts';
 import { expireIfPast } from './expiry.ts';
 import { deadLetter } from './failure-effects.ts';
@@ -44,6 +45,7 @@ function startTask(msg: JsMsg, deps: RunDeps, release: () => void): void {
     handleUnknownTask(env, deps).then(release, release);
     return;
   }
+  if (dropIfCancelled(env, deps, release)) return;
   let payload: unknown;
   try {
     payload = admit(env, reg, deps);
@@ -99,6 +101,8 @@ async function prepareThenRun(env: TaskEnvelope, reg: RegisteredTask, payload: u
       return;
     }
   }
+  // A cancel that arrived while the schema ran or `started` was written: no attempt was tracked yet.
+  if (dropIfCancelled(env, deps, release)) return;
   attempt.run(value);
 }
 

@@ -4,7 +4,8 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JsMsg } from '@
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { DEFAULTS } from '../defaults.ts';
-import { TaskTimeoutError } from '../errors.ts';
+import { CancelledError, TaskTimeoutError } from '../errors.ts';
+import { CancelWatch } from '../cancel/watch.ts';
 import { assertQueueName, queueNames } from '../protocol.ts';
 import { ResultStore } from '../results.ts';
 import type { RetryPolicy } from '../retry.ts';
@@ -78,6 +79,7 @@ export class Worker {
   private heartbeat: WorkerHeartbeat | undefined;
   private maxDeliveries: MaxDeliveriesListener | undefined;
   private peers: PeerWatch | undefined;
+  private cancels: CancelWatch | undefined;
   private started = false;
   private consuming = false;
   private connected = true;
@@ -134,6 +136,9 @@ export class Worker {
     const names = queueNames(this.queue);
     this.inFlight = new InFlight(ackWaitMs, (t) => new TaskTimeoutError(`task ${t.task} timed out after ${Date.now() - t.startedAt} ms`));
     this.results = results;
+    const inFlight = this.inFlight;
+    // Read before the first pull, so a task cancelled while no worker ran is never started.
+    this.cancels = await CancelWatch.open(this.nc, this.queue, this.log, (id, reason) => inFlight.cancel(id, new CancelledError(id, reason)));
     const deps: RunDeps = {
       queue: this.queue,
       tasks: this.tasks,
@@ -151,6 +156,7 @@ export class Worker {
       peers: this.peers,
       unknownTaskGraceMs,
       ackWaitMs,
+      cancels: this.cancels,
     };
     this.maxDeliveries = new MaxDeliveriesListener(this.nc, deps);
     const dispatch = (m: JsMsg) => runTask(m, deps, this.releaseSlot);
@@ -273,6 +279,7 @@ export class Worker {
       this.results?.close();
       await this.heartbeat?.close();
       this.peers?.close();
+      this.cancels?.close();
       // Acks and naks are fire-and-forget: make sure they left before the process exits.
       this.acks.flush();
       if (!this.nc.isClosed()) await this.nc.flush().catch(() => undefined);

@@ -121,6 +121,7 @@ export class AutoscaleReconciler implements Reconciler {
           ...(mem.rates.arrivalRate !== undefined ? { arrivalRate: mem.rates.arrivalRate * share } : {}),
           ...(mem.rates.throughputPerReplica !== undefined ? { throughputPerReplica: mem.rates.throughputPerReplica } : {}),
           history: mem.scaling,
+          paused: state.paused === true,
         },
         policy,
       );

@@ -102,6 +102,12 @@ const rows: Row[] = [
   ['holds on a backlog that is not a number', {}, { currentReplicas: 4, backlog: Number.NaN, history: warm({ last: { at: NOW - 1_000, replicas: 3, reason: 'Steady', message: '' } }) }, 3, 'HoldInvalidObservation'],
   ['holds on a negative in-flight count', {}, { currentReplicas: 4, inFlight: -1, history: INITIAL_SCALING_STATE }, 4, 'HoldInvalidObservation'],
   ['keeps a held count within the bounds', { maxReplicas: 5 }, { currentReplicas: 9, backlog: Number.POSITIVE_INFINITY, history: INITIAL_SCALING_STATE }, 5, 'HoldInvalidObservation'],
+  // A paused queue: its waiting tasks and arrivals are no demand; never a scale-up past min.
+  ['starts no replica from zero for a paused backlog', { minReplicas: 0, activationBacklog: 5 }, { currentReplicas: 0, backlog: 1_000, arrivalRate: 50, paused: true }, 0, 'BelowActivation'],
+  ['does not scale a paused queue up for its backlog', noDownWindow, { currentReplicas: 2, backlog: 1_000, paused: true }, 1, 'ScaleDown'],
+  ['holds a paused queue whose running tasks alone would ask for more', { targetBacklogPerReplica: 5 }, { currentReplicas: 1, backlog: 1_000, inFlight: 16, paused: true }, 1, 'HoldPaused'],
+  ['scales a paused idle pool to zero after the cooldown', { minReplicas: 0 }, { currentReplicas: 1, backlog: 500, paused: true, history: warm({ idleSince: NOW - 120_000 }) }, 0, 'ScaleToZeroAfterCooldown'],
+  ['still raises a paused pool to minReplicas', { minReplicas: 2 }, { currentReplicas: 0, backlog: 100, paused: true }, 2, 'ScaleUpToMin'],
 ];
 
 describe('decide', () => {

@@ -28,10 +28,11 @@ export function decide(input: DecisionInput, policy: ScalingPolicy): Decision {
 
   const { now, inFlight } = input;
   // A consumer info read between an ack and its bookkeeping can show more in flight than
-  // outstanding; the in-flight tasks are real either way.
-  const backlog = Math.max(input.backlog, inFlight);
+  // outstanding; the in-flight tasks are real either way. A paused queue's waiting tasks and
+  // arrivals are no demand: only its running tasks count.
+  const backlog = input.paused ? inFlight : Math.max(input.backlog, inFlight);
   const concurrency = isPositive(input.concurrencyPerReplica) ? input.concurrencyPerReplica : 1;
-  const arrivalRate = isCount(input.arrivalRate) ? input.arrivalRate : undefined;
+  const arrivalRate = input.paused ? 0 : isCount(input.arrivalRate) ? input.arrivalRate : undefined;
   const throughputPerReplica = isPositive(input.throughputPerReplica) ? input.throughputPerReplica : undefined;
   // A trickle of short tasks can slip between polls; a measured arrival rate still says work comes.
   const idle = backlog === 0 && inFlight === 0 && !(arrivalRate !== undefined && arrivalRate > 0);
@@ -83,6 +84,11 @@ export function decide(input: DecisionInput, policy: ScalingPolicy): Decision {
     now - state.lastScaleUpAt < POD_START_GRACE_MS;
   const stepped = podsStarting ? current : limitStep(current, windowed, policy);
   const replicas = clamp(stepped, lower, policy.maxReplicas);
+  // Paused: what runs already has its pods; minReplicas still applies.
+  const ceiling = Math.max(current, policy.minReplicas);
+  if (input.paused && replicas > ceiling) {
+    return conclude(state, trace(ceiling, recommendation, { windowed, stepped, podsStarting }), 'HoldPaused');
+  }
   return conclude(state, trace(replicas, recommendation, { windowed, stepped, podsStarting }));
 }
 

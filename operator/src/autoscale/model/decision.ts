@@ -22,6 +22,11 @@ export interface DecisionInput {
   readonly throughputPerReplica?: number;
   /** `nextState` of the previous decision, or INITIAL_SCALING_STATE. */
   readonly history: ScalingState;
+  /**
+   * The queue is paused: its waiting tasks are no demand until it resumes, so the pool is never
+   * scaled up for them; it may scale down (to zero after the cooldown) like an idle pool.
+   */
+  readonly paused?: boolean;
 }
 
 /** Why a decision came out as it did: a CamelCase code for status conditions and logs. */
@@ -55,6 +60,8 @@ export type ScalingReason =
   | 'HoldObservationsUnavailable'
   /** The observation made no sense (negative or not a number): the last decision holds. */
   | 'HoldInvalidObservation'
+  /** The queue is paused: no scale-up, whatever the rules asked for. */
+  | 'HoldPaused'
   | 'Steady';
 
 /** What each rule asked for, for status and logs. */

@@ -93,6 +93,8 @@ export function describe(reason: ScalingReason, t: Trace): string {
       return `${t.ready} of ${t.current} replicas ready: the next step waits for the last step's pods`;
     case 'Steady':
       return `${load}: ${t.current} replicas fit`;
+    case 'HoldPaused':
+      return `queue paused: ${t.current} replicas hold, ${t.inFlight} tasks in flight, no scale-up until it resumes`;
     case 'HoldObservationsUnavailable':
     case 'HoldInvalidObservation':
       return `${load}: holding`;
