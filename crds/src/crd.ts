@@ -97,6 +97,7 @@ export const TASK_QUEUE_CRD = customResourceDefinition({
     { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
     { name: 'Backlog', type: 'integer', jsonPath: '.status.backlog', description: 'Tasks waiting or running.' },
     { name: 'Dead', type: 'integer', jsonPath: '.status.deadLetters', description: 'Dead letters kept.' },
+    { name: 'Schedules', type: 'integer', jsonPath: '.status.scheduleCount', description: 'Periodic schedules in effect.' },
     age,
     { name: 'Queue', type: 'string', jsonPath: '.status.queueName', priority: 1 },
     { name: 'Stream', type: 'string', jsonPath: '.status.stream', priority: 1 },

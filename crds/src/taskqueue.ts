@@ -4,6 +4,7 @@ import { guardedDurationRule } from './duration.ts';
 import { TASK_QUEUE_DEFAULTS as D } from './defaults.ts';
 import { QUEUE_NAME_MAX_LENGTH, QUEUE_NAME_PATTERN, TASK_NAME_MAX_LENGTH, TASK_NAME_PATTERN } from './names.ts';
 import { retryPolicy } from './retry-policy.ts';
+import { schedules, schedulesStatus } from './schedules.ts';
 import type { Authored, Stored, ValidationRule } from './schema.ts';
 import { applyDefaults, array, bool, byteSize, duration, enumOf, int, object, required, string } from './schema.ts';
 
@@ -150,6 +151,7 @@ export const taskQueueSpec = object(
       default: D.deletionPolicy,
     }),
     nats,
+    schedules,
   },
   {
     description: 'Desired state of the queue.',
@@ -191,6 +193,7 @@ export const taskQueueStatus = object(
     pending: count('Tasks waiting for a worker.'),
     ackPending: count('Tasks delivered to a worker and not yet acknowledged.'),
     deadLetters: count('Messages in the dead-letter stream.'),
+    ...schedulesStatus,
   },
   { description: 'Observed state, written by the operator.' },
 );

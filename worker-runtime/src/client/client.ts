@@ -7,6 +7,7 @@ import type { DeclaredTask } from '../task.ts';
 import { connectNats, type NatsSettings } from '../connection.ts';
 import { AckingPublisher } from './publisher.ts';
 import { makeHandle, type TaskHandle } from './handle.ts';
+import { listAppSchedules, scheduleTask, unscheduleTask, type AppSchedule, type ScheduleOptions } from './schedules.ts';
 
 export interface EnqueueOptions {
   /** The queue; default: the task's `queue` option, else the client's queue. */
@@ -116,6 +117,20 @@ export class Client implements TaskProducer {
   async result<R = unknown>(id: string, options: { queue?: string; timeoutMs?: number } = {}): Promise<R> {
     const store = this.store(this.queueFor(undefined, options));
     return unwrapResult<R>(await store.waitFinal(id, options.timeoutMs ?? DEFAULTS.resultTimeoutMs));
+  }
+
+  /** Creates or replaces a periodic schedule the NATS server fires (client/schedules.ts, docs/concepts.md). */
+  schedule<P>(options: ScheduleOptions<P>): Promise<AppSchedule> {
+    return scheduleTask(this.nc, this.queueFor(options.task, options), options);
+  }
+
+  /** The app-made periodic schedules of a queue (not those of the TaskQueue's spec). */
+  schedules(options: { queue?: string } = {}): Promise<AppSchedule[]> {
+    return listAppSchedules(this.nc, this.queueFor(undefined, options));
+  }
+
+  unschedule(name: string, options: { queue?: string } = {}): Promise<void> {
+    return unscheduleTask(this.nc, this.queueFor(undefined, options), name);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { HEADERS, type ResultRecord } from '../protocol.ts';
+import { HEADERS, periodicTickId, type ResultRecord } from '../protocol.ts';
 
 interface Parsed {
   id: string;
@@ -61,8 +61,10 @@ export class TaskEnvelope {
 
 function parseHeaders(msg: JsMsg): Parsed {
   const h = msg.headers;
-  const id = h?.get(HEADERS.id) || `seq-${msg.info.streamSequence}`;
-  const enqueuedAt = Number(h?.get(HEADERS.enqueuedAt)) || undefined;
+  // A periodic tick carries no id of its own (see periodicTickId); it was enqueued when fired.
+  const tick = h?.has(HEADERS.schedule) ? periodicTickId(h.get(HEADERS.schedule), h.get(HEADERS.scheduleNext)) : undefined;
+  const id = h?.get(HEADERS.id) || tick || `seq-${msg.info.streamSequence}`;
+  const enqueuedAt = Number(h?.get(HEADERS.enqueuedAt)) || (tick ? Math.floor(msg.info.timestampNanos / 1e6) : undefined);
   const prior = Number(h?.get(HEADERS.priorAttempts));
   const priorAttempts = Number.isSafeInteger(prior) && prior > 0 ? prior : 0;
   const metadata: Record<string, string> = {};
