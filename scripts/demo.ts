@@ -80,7 +80,7 @@ spec:
       kv.status(),
     ]);
     const backlog = state.pending + state.ackPending;
-    say(`backlog ${String(backlog).padStart(5)} | done ${String(status.values).padStart(5)}/${TASKS} | pods wanted ${d.spec?.replicas} ready ${d.status?.readyReplicas ?? 0} | worker processes ${runner.processes.size}`);
+    say(`backlog ${String(backlog).padStart(5)} | results ${String(status.values).padStart(5)} (${TASKS} + ticks) | pods wanted ${d.spec?.replicas} ready ${d.status?.readyReplicas ?? 0} | worker processes ${runner.processes.size}`);
     if (backlog === 0 && d.spec?.replicas === 0) {
       zeroSince ||= Date.now();
       if (Date.now() - zeroSince > 1000) break;
