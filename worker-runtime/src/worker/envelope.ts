@@ -1,4 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
+import type { MsgHdrs } from '@nats-io/nats-core';
 import { HEADERS, periodicTickId, type ResultRecord } from '../protocol.ts';
 
 interface Parsed {
@@ -59,12 +60,20 @@ export class TaskEnvelope {
   }
 }
 
+/**
+ * A task message's id: `Celeriac-Id`; for a periodic tick (which carries no id of its own, see
+ * periodicTickId) the per-tick id; else one from the stream sequence.
+ */
+export function taskIdOf(h: MsgHdrs | undefined, streamSeq: number): string {
+  const tick = h?.has(HEADERS.schedule) ? periodicTickId(h.get(HEADERS.schedule), h.get(HEADERS.scheduleNext)) : undefined;
+  return h?.get(HEADERS.id) || tick || `seq-${streamSeq}`;
+}
+
 function parseHeaders(msg: JsMsg): Parsed {
   const h = msg.headers;
-  // A periodic tick carries no id of its own (see periodicTickId); it was enqueued when fired.
-  const tick = h?.has(HEADERS.schedule) ? periodicTickId(h.get(HEADERS.schedule), h.get(HEADERS.scheduleNext)) : undefined;
-  const id = h?.get(HEADERS.id) || tick || `seq-${msg.info.streamSequence}`;
-  const enqueuedAt = Number(h?.get(HEADERS.enqueuedAt)) || (tick ? Math.floor(msg.info.timestampNanos / 1e6) : undefined);
+  const id = taskIdOf(h, msg.info.streamSequence);
+  // A periodic tick was enqueued when the server fired it.
+  const enqueuedAt = Number(h?.get(HEADERS.enqueuedAt)) || (h?.has(HEADERS.schedule) ? Math.floor(msg.info.timestampNanos / 1e6) : undefined);
   const prior = Number(h?.get(HEADERS.priorAttempts));
   const priorAttempts = Number.isSafeInteger(prior) && prior > 0 ? prior : 0;
   const metadata: Record<string, string> = {};
