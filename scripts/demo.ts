@@ -1,10 +1,13 @@
 // `npm run demo`: the whole of Celeriac on this machine, with nothing installed by hand.
 // Starts nats-server, a Kubernetes control plane with simulated nodes (kwok), the operator, and
 // a TaskQueue + autoscaled WorkerPool; then enqueues a burst and prints the pool scaling up from
-// zero, draining the backlog, and scaling back to zero. Ctrl-C stops everything.
+// zero, draining the backlog, and scaling back to zero. The queue also has a periodic schedule
+// that the NATS server fires every 2 s: the demo prints its first tick, then suspends it.
+// Ctrl-C stops everything.
 import { AppsV1Api } from '@kubernetes/client-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { Client } from 'celeriac';
+import { Client, type ResultRecord } from 'celeriac';
 import { queueNames } from 'celeriac/protocol';
 import { readQueueState } from 'celeriac/topology';
 import { startControlPlane } from '../test/support/kube.ts';
@@ -37,7 +40,9 @@ try {
   await kubectlOk(cluster, ['apply', '-f', '-'], `apiVersion: celeriac.dev/v1alpha1
 kind: TaskQueue
 metadata: {name: images, namespace: default}
-spec: {storage: Memory}
+spec:
+  storage: Memory
+  schedules: [{name: thumbs, task: images.thumbnail, every: 2s, payload: {image: beat.jpg, size: 64}}]
 ---
 apiVersion: celeriac.dev/v1alpha1
 kind: WorkerPool
@@ -63,22 +68,37 @@ spec:
   const t0 = Date.now();
   const handles = await client.enqueueMany(thumbnail, Array.from({ length: TASKS }, (_, i) => ({ payload: { image: `photo-${i}.jpg`, size: 128 } })));
   say(`enqueued ${handles.length} tasks in ${Date.now() - t0} ms`);
+  const jsm = await jetstreamManager(nc);
+  let tickShown = false;
   let zeroSince = 0;
   for (;;) {
     await new Promise((r) => setTimeout(r, 1000));
+    if (!tickShown) tickShown = await showFirstTick();
     const [d, state, status] = await Promise.all([
       apps.readNamespacedDeployment({ name: 'thumbnailers', namespace: 'default' }),
       readQueueState(nc, 'images'),
       kv.status(),
     ]);
     const backlog = state.pending + state.ackPending;
-    say(`backlog ${String(backlog).padStart(5)} | done ${String(status.values).padStart(5)}/${TASKS} | pods wanted ${d.spec?.replicas} ready ${d.status?.readyReplicas ?? 0} | worker processes ${runner.processes.size}`);
+    say(`backlog ${String(backlog).padStart(5)} | results ${String(status.values).padStart(5)} (${TASKS} + ticks) | pods wanted ${d.spec?.replicas} ready ${d.status?.readyReplicas ?? 0} | worker processes ${runner.processes.size}`);
     if (backlog === 0 && d.spec?.replicas === 0) {
       zeroSince ||= Date.now();
       if (Date.now() - zeroSince > 1000) break;
     }
   }
   const sample = await handles[0]!.result();
+
+  /** Prints the schedule's first finished tick, then suspends the schedule so the pool can reach zero. */
+  async function showFirstTick(): Promise<boolean> {
+    const bucket = queueNames('images').resultBucket;
+    const m = await jsm.streams.getMessage(`KV_${bucket}`, { last_by_subj: `$KV.${bucket}.periodic.thumbs.*` }).catch(() => null);
+    const tick = m && m.data.length > 0 ? m.json<ResultRecord>() : undefined;
+    if (tick?.state !== 'succeeded') return false;
+    say(`periodic schedule 'thumbs' (every 2s, fired by nats-server) ticked: task ${tick.id} ran -> ${JSON.stringify(tick.result)}`);
+    await kubectlOk(cluster, ['patch', 'tq/images', '--type=json', '-p', '[{"op":"add","path":"/spec/schedules/0/suspend","value":true}]']);
+    say('schedule suspended (kubectl patch): no more ticks');
+    return true;
+  }
   say(`first task's result: ${JSON.stringify(sample)}`);
   say(`burst drained and pool back at zero, ${((Date.now() - t0) / 1000).toFixed(1)} s after the first enqueue. Done.`);
   await client.close();

@@ -98,6 +98,7 @@ export const TASK_QUEUE_CRD = customResourceDefinition({
     { name: 'Backlog', type: 'integer', jsonPath: '.status.backlog', description: 'Tasks waiting or running.' },
     { name: 'Dead', type: 'integer', jsonPath: '.status.deadLetters', description: 'Dead letters kept.' },
     { name: 'Paused', type: 'boolean', jsonPath: '.status.paused', description: 'Workers take no new task.' },
+    { name: 'Schedules', type: 'integer', jsonPath: '.status.scheduleCount', description: 'Periodic schedules in effect.' },
     age,
     { name: 'Queue', type: 'string', jsonPath: '.status.queueName', priority: 1 },
     { name: 'Stream', type: 'string', jsonPath: '.status.stream', priority: 1 },

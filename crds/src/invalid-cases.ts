@@ -36,6 +36,8 @@ const wp = (spec?: Record<string, unknown>, name?: string): Manifest => ({
 const pool = (extra: Record<string, unknown>, name?: string) =>
   wp({ queue: 'emails', image: 'registry.example/app:1', ...extra }, name);
 const backoff = (b: Record<string, unknown>) => tq({ retry: { backoff: b } });
+/** One schedule named `nightly` of task `report`, plus the fields under test. */
+const sched = (extra: Record<string, unknown>) => tq({ schedules: [{ name: 'nightly', task: 'report', ...extra }] });
 const scaling = (a: Record<string, unknown>) => pool({ autoscaling: a });
 
 export const INVALID_CASES: readonly InvalidCase[] = [
@@ -186,6 +188,21 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     field: 'spec.autoscaling.scaleUp.stabilizationWindow',
   },
   { what: 'a pool name too long for a label', object: pool({}, 'p'.repeat(64)), field: 'metadata.name', says: 'pod label value' },
+  // TaskQueue: periodic schedules
+  { what: 'a schedule with a 3-field cron', object: sched({ cron: '* * *' }), field: 'spec.schedules[0].cron' },
+  { what: 'a schedule with a cron in words', object: sched({ cron: 'every monday' }), field: 'spec.schedules[0].cron' },
+  { what: 'a schedule with an unknown preset', object: sched({ cron: '@fortnightly' }), field: 'spec.schedules[0].cron' },
+  { what: 'a schedule with a time zone that is no zone name', object: sched({ cron: '@daily', timeZone: 'Berlin time' }), field: 'spec.schedules[0].timeZone' },
+  { what: 'a schedule with both cron and every', object: sched({ cron: '@hourly', every: '1h' }), field: 'spec.schedules[0].cron', says: 'exactly one' },
+  { what: 'a schedule with neither cron nor every', object: sched({}), field: 'spec.schedules[0].cron', says: 'exactly one' },
+  { what: 'a schedule every 500ms', object: sched({ every: '500ms' }), field: 'spec.schedules[0].every', says: 'at least 1s' },
+  { what: 'a time zone on an interval schedule', object: sched({ every: '1m', timeZone: 'UTC' }), field: 'spec.schedules[0].timeZone' },
+  { what: 'a schedule with a dotted name', object: sched({ name: 'a.b', every: '1m' }), field: 'spec.schedules[0].name' },
+  {
+    what: 'two schedules with one name',
+    object: tq({ schedules: [{ name: 'a', task: 't', every: '1m' }, { name: 'a', task: 't', every: '2m' }] }),
+    field: 'spec.schedules[1]',
+  },
 ];
 
 /** Edge cases that must be accepted: the rules above must not be stricter than documented. */
@@ -201,5 +218,16 @@ export const VALID_EDGE_CASES: readonly { what: string; object: Manifest }[] = [
   { what: 'nats with only a secretRef', object: tq({ nats: { secretRef: { name: 'nats-creds' } } }) },
   { what: 'a fixed-size pool', object: pool({ replicas: 3, autoscaling: { enabled: false } }) },
   { what: 'a pool pinned to one size by min = max', object: scaling({ minReplicas: 4, maxReplicas: 4 }) },
+  {
+    what: 'schedules: 5- and 6-field cron, a preset, a zone, an interval, any JSON payload',
+    object: tq({
+      schedules: [
+        { name: 'a', task: 'report', cron: '30 9 * * MON-FRI', timeZone: 'Europe/Berlin', payload: { day: 1 } },
+        { name: 'b', task: 'report', cron: '*/10 * * * * *', timeZone: 'America/Argentina/Buenos_Aires', payload: [1, 'x'] },
+        { name: 'c', task: 'report', cron: '@hourly', expires: '5m', payload: 'text' },
+        { name: 'd', task: 'report', every: '2s', suspend: true },
+      ],
+    }),
+  },
   { what: 'env from a Secret', object: pool({ env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }) },
 ];

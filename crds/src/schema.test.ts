@@ -78,7 +78,8 @@ describe.each(crds.map((crd) => [crd.spec.names.kind, rootOf(crd)] as const))('%
         continue;
       }
       if (s.anyOf) problems.push(`${path}: anyOf outside int-or-string`);
-      if (!s.type) problems.push(`${path}: no type`);
+      // Kubernetes allows a node without a type when it keeps unknown fields: any JSON (payloads).
+      if (!s.type && s['x-kubernetes-preserve-unknown-fields'] !== true) problems.push(`${path}: no type`);
       if (s.type === 'object' && path !== '.metadata') {
         const ways = [s.properties, s.additionalProperties, s['x-kubernetes-preserve-unknown-fields']].filter((w) => w !== undefined);
         if (ways.length !== 1) problems.push(`${path}: object needs exactly one of properties, additionalProperties, preserve-unknown-fields`);

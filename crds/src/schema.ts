@@ -242,6 +242,11 @@ export function looseObject<const O extends Common<Record<string, unknown>>>(
   return node(o, { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, 'object (free-form)', []);
 }
 
+/** Any JSON value (object, array, string, number, boolean), kept as written: task payloads. */
+export function anyJson<const O extends Common<unknown>>(o: O): Schema<unknown, unknown, Defaulted<O>> {
+  return node(o, { 'x-kubernetes-preserve-unknown-fields': true }, 'any JSON', []);
+}
+
 export interface ArrayOptions<T> extends Common<T[]> {
   minItems?: number;
   maxItems?: number;

@@ -4,6 +4,7 @@ import { guardedDurationRule } from './duration.ts';
 import { TASK_QUEUE_DEFAULTS as D } from './defaults.ts';
 import { QUEUE_NAME_MAX_LENGTH, QUEUE_NAME_PATTERN, TASK_NAME_MAX_LENGTH, TASK_NAME_PATTERN } from './names.ts';
 import { retryPolicy } from './retry-policy.ts';
+import { schedules, schedulesStatus } from './schedules.ts';
 import type { Authored, Stored, ValidationRule } from './schema.ts';
 import { applyDefaults, array, bool, byteSize, duration, enumOf, int, object, required, string } from './schema.ts';
 
@@ -154,6 +155,7 @@ export const taskQueueSpec = object(
       description:
         'Pause the queue: workers start no new task (JetStream consumer pause), running ones finish, waiting and new tasks stay queued, the autoscaler adds no replica. False resumes it. Unset leaves it as it is (a pause made with pauseQueue or the CLI holds); status.paused shows the state either way.',
     }),
+    schedules,
   },
   {
     description: 'Desired state of the queue.',
@@ -196,6 +198,7 @@ export const taskQueueStatus = object(
     ackPending: count('Tasks delivered to a worker and not yet acknowledged.'),
     deadLetters: count('Messages in the dead-letter stream.'),
     paused: bool({ description: 'Whether the queue\'s consumer is paused now (spec.paused applied).' }),
+    ...schedulesStatus,
   },
   { description: 'Observed state, written by the operator.' },
 );

@@ -8,6 +8,7 @@ export type { DeclaredTask, TaskContext, TaskDefinition, TaskHandler, TaskOption
 export { Client } from './client/client.ts';
 export type { ClientOptions, EnqueueItem, EnqueueManyOptions, EnqueueOptions, TaskProducer } from './client/client.ts';
 export type { TaskHandle } from './client/handle.ts';
+export type { AppSchedule, ScheduleOptions } from './client/schedules.ts';
 export { PublishRejectedError } from './client/publisher.ts';
 export { Worker } from './worker/worker.ts';
 export type { WorkerOptions } from './worker/worker.ts';

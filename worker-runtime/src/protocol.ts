@@ -62,7 +62,23 @@ export const HEADERS = {
   schedule: 'Nats-Schedule',
   /** The subject a schedule fires into (a task subject of the same stream). */
   scheduleTarget: 'Nats-Schedule-Target',
+  /** On a periodic schedule message and so on each tick it fires: the schedule's key, e.g. `periodic.nightly`. */
+  scheduleName: 'Celeriac-Schedule',
+  /** Stamped by the server on each fired tick: the fire time after this one (RFC 3339). */
+  scheduleNext: 'Nats-Schedule-Next',
 } as const;
+
+/**
+ * Task id of one tick of a periodic schedule: `<schedule key>.<ms of Nats-Schedule-Next>`. Every
+ * tick copies the schedule message's headers, so only the server's per-tick stamp tells ticks
+ * apart; the same tick redelivered keeps its id. Undefined when the stamp is missing or unreadable.
+ */
+export function periodicTickId(scheduleKey: string, next: string | undefined): string | undefined {
+  const ms = next === undefined ? NaN : Date.parse(next);
+  if (!Number.isFinite(ms)) return undefined;
+  const id = `${scheduleKey}.${ms}`;
+  return TASK_ID.test(id) ? id : undefined;
+}
 
 /**
  * Parts of a dead letter that may be cut to fit the server's max_payload, in the order they are

@@ -9,6 +9,7 @@ import { deleteQueue, ensureQueue, readQueueState } from 'celeriac/topology';
 import { queueSettingsOf } from './settings.ts';
 import { syncPause } from './pause.ts';
 import { desiredTaskQueueStatus, type Observation } from './status.ts';
+import { removeAllSchedules, syncSchedules } from './schedules.ts';
 
 export interface TaskQueueReconcilerDeps {
   cache: WatchedCache;
@@ -56,6 +57,9 @@ export class TaskQueueReconciler implements Reconciler {
         const report = await deleteQueue(nc, queue);
         log.info({ deleted: report.deleted }, 'deleted queue from jetstream');
       } else {
+        const nc = await this.connect(tq);
+        if (signal.aborted) return {};
+        await removeAllSchedules(nc, queue); // a retained queue keeps its tasks, not its ticks
         log.info({}, 'retained queue in jetstream');
       }
       await this.setFinalizer(tq, false);
@@ -65,6 +69,7 @@ export class TaskQueueReconciler implements Reconciler {
 
     // 3. Desired state (pure), 4. apply it to JetStream.
     let obs: Observation;
+    let schedules: Awaited<ReturnType<typeof syncSchedules>> | undefined;
     try {
       const settings = queueSettingsOf(tq);
       const nc = await this.connect(tq);
@@ -73,6 +78,7 @@ export class TaskQueueReconciler implements Reconciler {
       if (signal.aborted) return {};
       const report = await ensureQueue(nc, settings);
       const pause = await syncPause(nc, queue, tq.spec.paused);
+      schedules = await syncSchedules(nc, queue, tq, new Date());
       const state = await readQueueState(nc, queue);
       obs = { kind: 'synced', report, state };
       if (pause) void this.deps.events.record(asKube(tq), 'Normal', pause === 'paused' ? 'Paused' : 'Resumed', `queue ${pause} (spec.paused)`);
@@ -87,7 +93,7 @@ export class TaskQueueReconciler implements Reconciler {
     }
 
     // 5. Status, written once.
-    const status = desiredTaskQueueStatus(tq, queue, obs, new Date());
+    const status = { ...desiredTaskQueueStatus(tq, queue, obs, new Date()), ...(schedules ?? keptSchedules(tq)) };
     const wasReady = tq.status?.conditions?.find((c) => c.type === 'Ready')?.status;
     const ready = status.conditions?.find((c) => c.type === 'Ready');
     await this.deps.applier.applyStatus(TASK_QUEUE_TYPE, key, status);
@@ -130,4 +136,10 @@ export class TaskQueueReconciler implements Reconciler {
       },
     });
   }
+}
+
+/** The last schedule status, kept while NATS cannot be read. */
+function keptSchedules(tq: TaskQueue) {
+  const { scheduleCount, schedules } = tq.status ?? {};
+  return { ...(scheduleCount !== undefined ? { scheduleCount } : {}), ...(schedules ? { schedules } : {}) };
 }

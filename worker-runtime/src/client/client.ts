@@ -12,6 +12,7 @@ import { idFromKey } from './task-id.ts';
 import { publishDelayed } from './delayed.ts';
 import { ScheduleSupport } from './schedule-support.ts';
 import { assertSchedulableId, resolveTiming, setTimingHeaders, type Timing, type TimingOptions } from './timing.ts';
+import { listAppSchedules, scheduleTask, unscheduleTask, type AppSchedule, type ScheduleOptions } from './schedules.ts';
 
 export interface EnqueueOptions extends TimingOptions {
   /** The queue; default: the task's `queue` option, else the client's queue. */
@@ -126,6 +127,20 @@ export class Client implements TaskProducer {
   /** Cancels a queued, delayed or running task by id: see `cancelTask` (celeriac's cancel/request.ts). */
   cancel(id: string, options: CancelOptions & { queue?: string } = {}): Promise<CancelOutcome> {
     return cancelTask(this.nc, this.queueFor(undefined, options), id, options);
+  }
+
+  /** Creates or replaces a periodic schedule the NATS server fires (client/schedules.ts, docs/concepts.md). */
+  schedule<P>(options: ScheduleOptions<P>): Promise<AppSchedule> {
+    return scheduleTask(this.nc, this.queueFor(options.task, options), options);
+  }
+
+  /** The app-made periodic schedules of a queue (not those of the TaskQueue's spec). */
+  schedules(options: { queue?: string } = {}): Promise<AppSchedule[]> {
+    return listAppSchedules(this.nc, this.queueFor(undefined, options));
+  }
+
+  unschedule(name: string, options: { queue?: string } = {}): Promise<void> {
+    return unscheduleTask(this.nc, this.queueFor(undefined, options), name);
   }
 
   async close(): Promise<void> {

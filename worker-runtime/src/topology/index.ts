@@ -21,3 +21,5 @@ export { workerStatusSubject } from '../worker/heartbeat.ts';
 export type { WorkerStatus } from '../worker/heartbeat.ts';
 export { describeConnection } from '../connection.ts';
 export { DEFAULTS } from '../defaults.ts';
+export { scheduleMessage, scheduleSpecification, sameSchedule, putSchedule, removeSchedule, readSchedules } from './schedules.ts';
+export type { PeriodicSchedule, ScheduleMessage } from './schedules.ts';

@@ -1,5 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { HEADERS, type ResultRecord } from '../protocol.ts';
+import type { MsgHdrs } from '@nats-io/nats-core';
+import { HEADERS, periodicTickId, type ResultRecord } from '../protocol.ts';
 
 interface Parsed {
   id: string;
@@ -65,10 +66,20 @@ export class TaskEnvelope {
   }
 }
 
+/**
+ * A task message's id: `Celeriac-Id`; for a periodic tick (which carries no id of its own, see
+ * periodicTickId) the per-tick id; else one from the stream sequence.
+ */
+export function taskIdOf(h: MsgHdrs | undefined, streamSeq: number): string {
+  const tick = h?.has(HEADERS.scheduleName) ? periodicTickId(h.get(HEADERS.scheduleName), h.get(HEADERS.scheduleNext)) : undefined;
+  return h?.get(HEADERS.id) || tick || `seq-${streamSeq}`;
+}
+
 function parseHeaders(msg: JsMsg): Parsed {
   const h = msg.headers;
-  const id = h?.get(HEADERS.id) || `seq-${msg.info.streamSequence}`;
-  const enqueuedAt = Number(h?.get(HEADERS.enqueuedAt)) || undefined;
+  const id = taskIdOf(h, msg.info.streamSequence);
+  // A periodic tick was enqueued when the server fired it.
+  const enqueuedAt = Number(h?.get(HEADERS.enqueuedAt)) || (h?.has(HEADERS.scheduleName) ? Math.floor(msg.info.timestampNanos / 1e6) : undefined);
   const prior = Number(h?.get(HEADERS.priorAttempts));
   const priorAttempts = Number.isSafeInteger(prior) && prior > 0 ? prior : 0;
   const expiresAt = Number(h?.get(HEADERS.expiresAt)) || undefined;

@@ -2,6 +2,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
 import { HEADERS, queueNames, taskNameFromSubject } from '../protocol.ts';
 import { recordDeath } from './failure-effects.ts';
+import { taskIdOf } from './envelope.ts';
 import type { RunDeps } from './run-deps.ts';
 
 /** The advisory the server publishes when a message reaches the consumer's max_deliver. */
@@ -95,7 +96,7 @@ export class MaxDeliveriesListener {
     const { deps } = this;
     const task = taskNameFromSubject(deps.queue, stored.subject) ?? '';
     const h = stored.header;
-    const id = h?.get(HEADERS.id) || `seq-${stored.seq}`;
+    const id = taskIdOf(h, stored.seq);
     const enqueuedAt = Number(h?.get(HEADERS.enqueuedAt)) || undefined;
     const attempts = Number.isInteger(deliveries) ? deliveries : 0;
     const error = { message: `delivered ${attempts} times without an outcome: the queue's maxDeliveries bound`, type: 'MaxDeliveries' };
