@@ -137,6 +137,9 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
   });
 
   it('purges a queue only when confirmed, and dead letters with --yes', async () => {
+    const idle = new Client(nats.nc, { queue: `idle-${ns}` });
+    await idle.enqueueMany(declareTask('cli.nobody'), [{ payload: 4 }, { payload: 5 }]);
+    await idle.close();
     const before = (await json<Array<{ name: string; backlog: number }>>(['queues', '-n', ns])).find((r) => r.name === 'idle')!.backlog;
     expect(before).toBeGreaterThan(0);
     // No terminal to ask on and no --yes: refused, nothing lost.
