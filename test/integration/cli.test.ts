@@ -12,6 +12,8 @@ import { useControlPlane } from '../support/use-control-plane.ts';
 import { useNats } from '../support/use-nats.ts';
 
 const BIN = new URL('../../cli/bin/kubectl-celeriac.js', import.meta.url).pathname;
+/** Each CLI run is a Node process start (1-2 s on the shared two-core machine), and tests run several. */
+const CLI_TEST_TIMEOUT_MS = 120_000;
 
 interface Run {
   code: number;
@@ -46,6 +48,8 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
     expect(r.code).toBe(0);
     return JSON.parse(r.stdout) as T;
   };
+  /** waitFor with room for a few CLI runs: each poll here is a process start. */
+  const eventually = <T>(fn: () => Promise<T>) => waitFor(fn, { timeoutMs: 30_000 });
   const applyQueue = (namespace: string, name: string, spec: Record<string, unknown> = {}) =>
     kubectlOk(cp(), ['apply', '-n', namespace, '-f', '-'], JSON.stringify({ apiVersion: 'celeriac.dev/v1alpha1', kind: 'TaskQueue', metadata: { name }, spec: { queueName: `${name}-${namespace}`, storage: 'Memory', ...spec } }));
   const waitReady = (namespace: string, name: string) => kubectlOk(cp(), ['wait', '-n', namespace, '--for=condition=Ready', `tq/${name}`, '--timeout=30s']);
@@ -68,26 +72,26 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
   });
 
   it('has --help with an example on every command', async () => {
-    for (const cmd of [[], ['queues'], ['workers'], ['task'], ['enqueue'], ['dead'], ['dead', 'list'], ['dead', 'show'], ['dead', 'replay'], ['dead', 'purge'], ['purge'], ['top']]) {
+    for (const cmd of [[], ['queues'], ['workers'], ['task'], ['enqueue'], ['dead'], ['dead', 'list'], ['dead', 'show'], ['dead', 'replay'], ['dead', 'purge'], ['purge'], ['pause'], ['resume'], ['cancel'], ['top']]) {
       const r = await cli([...cmd, '--help']);
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.stdout, cmd.join(' ')).toMatch(/Examples?:\n {2}kubectl celeriac /);
     }
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('names a missing queue and says how to list them', async () => {
     const r = await cli(['task', 'some-id', '--queue', 'nope', '-n', ns]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`error: taskqueue nope not found in namespace ${ns}`);
     expect(r.stderr).toContain('kubectl get tq -A lists them');
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('enqueues a task that a worker runs, then shows its result record', async () => {
     const enq = await json<{ id: string; seq: number; duplicate: boolean }>(['enqueue', 'billing', 'cli.double', '{"n":21}', '-n', ns, '--idempotency-key', 'k-1', '--metadata', 'source=cli']);
     expect(enq.duplicate).toBe(false);
     const again = await json<{ id: string; duplicate: boolean }>(['enqueue', 'billing', 'cli.double', '{"n":21}', '-n', ns, '--idempotency-key', 'k-1']);
     expect(again).toMatchObject({ id: enq.id, duplicate: true });
-    const record = await waitFor(async () => {
+    const record = await eventually(async () => {
       const r = await json<{ state: string; result?: unknown; attempts: number }>(['task', enq.id, '--queue', 'billing', '-n', ns]).catch(() => undefined);
       return r?.state === 'succeeded' ? r : undefined;
     });
@@ -98,7 +102,7 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
     const bad = await cli(['enqueue', 'billing', 'cli.double', '{n:1}', '-n', ns]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('the payload is not JSON');
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('lists queues with live numbers from JetStream, and the workers from their heartbeats', async () => {
     const client = new Client(nats.nc, { queue: `idle-${ns}` });
@@ -112,14 +116,14 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
 
     const heard = await json<Array<{ taskqueue: string; name: string; ready: boolean; tasks: string[] }>>(['workers', 'billing', '-n', ns, '--listen', '1000']);
     expect(heard).toEqual([expect.objectContaining({ taskqueue: 'billing', name: 'billing-worker-0', ready: true, tasks: ['cli.double', 'cli.flaky'] })]);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('lists, shows and replays dead letters', async () => {
     flakyFails = true;
     const client = new Client(nats.nc, { queue: `billing-${ns}` });
     const handle = await client.enqueue(flaky, { n: 7 });
     await client.close();
-    const dead = await waitFor(async () => {
+    const dead = await eventually(async () => {
       const list = await json<Array<{ seq: number; subject: string; reason: string; error: string; body: unknown }>>(['dead', 'list', 'billing', '-n', ns]);
       return list.length === 1 ? list : undefined;
     });
@@ -133,8 +137,8 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
     const replayed = await cli(['dead', 'replay', 'billing', String(dead[0]!.seq), '-n', ns]);
     expect(replayed.stdout).toMatch(/^replayed dead letter \d+ as task message \d+\n$/);
     expect(await json<unknown[]>(['dead', 'list', 'billing', '-n', ns])).toEqual([]);
-    await waitFor(async () => (await json<{ state: string }>(['task', handle.id, '--queue', 'billing', '-n', ns])).state === 'succeeded');
-  });
+    await eventually(async () => (await json<{ state: string }>(['task', handle.id, '--queue', 'billing', '-n', ns])).state === 'succeeded');
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('purges a queue only when confirmed, and dead letters with --yes', async () => {
     const idle = new Client(nats.nc, { queue: `idle-${ns}` });
@@ -156,10 +160,10 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
     const client = new Client(nats.nc, { queue: `billing-${ns}` });
     await client.enqueue(flaky, { n: 8 });
     await client.close();
-    await waitFor(async () => (await json<unknown[]>(['dead', 'list', 'billing', '-n', ns])).length === 1);
+    await eventually(async () => (await json<unknown[]>(['dead', 'list', 'billing', '-n', ns])).length === 1);
     expect((await cli(['dead', 'purge', 'billing', '-n', ns, '--yes'])).stdout).toBe('purged 1 dead letters of taskqueue billing\n');
     expect(await json<unknown[]>(['dead', 'list', 'billing', '-n', ns])).toEqual([]);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('top refreshes the given number of times, with rates from the second refresh on', async () => {
     const r = await cli(['top', '-n', ns, '--iterations', '2', '--interval', '300', '-o', 'json']);
@@ -170,7 +174,7 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
     expect(frames[1]!.queues.find((q) => q.name === 'idle')?.rates).toEqual({ arrival: 0, completion: 0 });
     const table = await cli(['top', '-n', ns, '--iterations', '1']);
     expect(table.stdout).toMatch(/IN\/S\s+DONE\/S/);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   describe('a queue with its own NATS credentials in a Secret', () => {
     let secured: NatsServer;
@@ -195,12 +199,19 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
       expect(r.stdout).toMatch(/backlog: 0/);
       expect(r.stdout + r.stderr).not.toContain('alice-pw-s3cret');
 
+      // -A: queues of every namespace, each on its own NATS (other test files' queues may add rows and warnings).
+      const all = await cli(['queues', '-A', '-o', 'json']);
+      const rows = JSON.parse(all.stdout) as Array<{ namespace: string; name: string; backlog: number }>;
+      expect(rows).toContainEqual(expect.objectContaining({ namespace: securedNs, name: 'private', backlog: 0 }));
+      expect(rows).toContainEqual(expect.objectContaining({ namespace: ns, name: 'billing' }));
+      expect(all.stdout + all.stderr).not.toContain('alice-pw-s3cret');
+
       // A wrong --nats-url: the error names the queue and the host, not the credentials.
       const wrong = await cli(['dead', 'list', 'private', '-n', securedNs, '--nats-url', 'nats://127.0.0.1:1']);
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toContain(`cannot connect to NATS at nats://127.0.0.1:1 for taskqueue private in namespace ${securedNs}`);
       expect(wrong.stderr).toContain('kubectl port-forward');
       expect(wrong.stdout + wrong.stderr).not.toContain('alice-pw-s3cret');
-    });
+    }, CLI_TEST_TIMEOUT_MS);
   });
 });
