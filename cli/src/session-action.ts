@@ -21,6 +21,8 @@ export function sessionAction<A extends unknown[]>(fn: (session: Session, ...arg
     });
     try {
       await fn(session, ...(args.slice(0, -1) as A));
+    } catch (e) {
+      throw session.explain(e);
     } finally {
       await session.close();
     }

@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connectNats } from 'celeriac';
+import { isNotFound } from 'celeriac/topology';
 import { queueNameOf, type TaskQueue } from '@celeriac/crds';
 import { CliError, firstLine } from './errors.ts';
 import { Kube, type KubeFlags } from './kube.ts';
@@ -30,6 +31,8 @@ export class Session {
   readonly kube: Kube;
   readonly flags: GlobalFlags;
   private readonly connections = new Map<string, Promise<NatsConnection>>();
+  /** The queues this command opened, to name the one a JetStream error is about. */
+  private readonly opened: OpenQueue[] = [];
 
   constructor(flags: GlobalFlags) {
     this.flags = flags;
@@ -53,7 +56,23 @@ export class Session {
       });
       this.connections.set(target.key, nc);
     }
-    return { tq, namespace, queue: queueNameOf(tq), nc: await nc };
+    const open = { tq, namespace, queue: queueNameOf(tq), nc: await nc };
+    this.opened.push(open);
+    return open;
+  }
+
+  /**
+   * A missing stream or consumer, on a command about one queue, becomes an error naming that
+   * queue: the operator has not made its stream (yet), which its Ready condition explains.
+   */
+  explain(e: unknown): unknown {
+    const only = this.opened.length === 1 ? this.opened[0]! : undefined;
+    if (!only || !isNotFound(e)) return e;
+    const name = only.tq.metadata.name;
+    return new CliError(
+      `taskqueue ${name} in namespace ${only.namespace} has no stream or consumer in NATS (queue ${only.queue})`,
+      `the operator has not created them, or the queue is on another NATS: kubectl describe tq ${name} -n ${only.namespace}`,
+    );
   }
 
   async close(): Promise<void> {

@@ -84,6 +84,17 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`error: taskqueue nope not found in namespace ${ns}`);
     expect(r.stderr).toContain('kubectl get tq -A lists them');
+
+    const context = await cli(['queues', '--context', 'nope']);
+    expect(context.stderr).toContain('context nope not found in the kubeconfig');
+
+    // A TaskQueue no operator has reconciled (this namespace has none): no stream in NATS yet.
+    const bare = await freshNamespace(cp(), 'clibare');
+    await applyQueue(bare, 'orphan');
+    const noStream = await cli(['dead', 'list', 'orphan', '-n', bare]);
+    expect(noStream.code).toBe(1);
+    expect(noStream.stderr).toContain(`error: taskqueue orphan in namespace ${bare} has no stream or consumer in NATS`);
+    expect(noStream.stderr).toContain(`kubectl describe tq orphan -n ${bare}`);
   }, CLI_TEST_TIMEOUT_MS);
 
   it('enqueues a task that a worker runs, then shows its result record', async () => {

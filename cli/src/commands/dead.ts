@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { getDeadLetter, listDeadLetters, replayDeadLetter, type DeadLetter } from 'celeriac';
 import { queueNames } from 'celeriac/protocol';
+import { isNotFound } from 'celeriac/topology';
 import { confirm } from '../confirm.ts';
 import { CliError, firstLine } from '../errors.ts';
 import { render, renderRecord, type Column } from '../output.ts';
@@ -69,8 +70,8 @@ export function deadCommand(): Command {
       sessionAction(async (session, name: string, seqText: string) => {
         const seq = parseSeq(seqText);
         const q = await session.queue(name);
-        const d = await getDeadLetter(q.nc, q.queue, seq).catch(() => {
-          throw notFound(seq, name);
+        const d = await getDeadLetter(q.nc, q.queue, seq).catch((e: unknown) => {
+          throw isNotFound(e) ? e : notFound(seq, name);
         });
         process.stdout.write(renderRecord(session.flags.output, shown(d)));
       }),
