@@ -23,7 +23,7 @@ export function enqueueCommand(): Command {
     .argument('<taskqueue>', 'the TaskQueue to enqueue on')
     .argument('<task>', 'the task name, e.g. email.send')
     .argument('<json>', 'the payload as JSON')
-    .option('--id <id>', 'the task id (default: a new UUID)')
+    .option('--id <id>', 'the task id (default: derived from --idempotency-key, else a new UUID)')
     .option('--idempotency-key <key>', 'enqueues with the same key within the duplicate window run once')
     .option('--metadata <key=value>', 'metadata for the task (repeatable)', collectMetadata, {})
     .description('Enqueue one task; prints its id and stream sequence')
