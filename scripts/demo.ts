@@ -32,6 +32,7 @@ const shutdown = async (code: number) => {
 process.once('SIGINT', () => void shutdown(130));
 try {
   say(`control plane up: export KUBECONFIG=${cluster.kubeconfigPath}`);
+  say(`watch it from another terminal: KUBECONFIG=${cluster.kubeconfigPath} node cli/bin/kubectl-celeriac.js top --nats-url ${nats.url}`);
   await kubectlOk(cluster, ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
   await kubectlOk(cluster, ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', 'crd/workerpools.celeriac.dev']);
   const op = await startTestOperator(cluster, nats.url, { namespace: 'default' });

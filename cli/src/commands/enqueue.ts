@@ -1,0 +1,54 @@
+import { Command } from 'commander';
+import { Client, declareTask } from 'celeriac';
+import { CliError } from '../errors.ts';
+import { renderRecord } from '../output.ts';
+import { sessionAction } from '../session-action.ts';
+
+function collectMetadata(value: string, previous: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new CliError(`bad --metadata ${JSON.stringify(value)}`, 'write it as key=value');
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+function parsePayload(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch (e) {
+    throw new CliError(`the payload is not JSON: ${(e as Error).message}`, `quote it for your shell, e.g. '{"to":"a@b.c"}'`);
+  }
+}
+
+export function enqueueCommand(): Command {
+  return new Command('enqueue')
+    .argument('<taskqueue>', 'the TaskQueue to enqueue on')
+    .argument('<task>', 'the task name, e.g. email.send')
+    .argument('<json>', 'the payload as JSON')
+    .option('--id <id>', 'the task id (default: derived from --idempotency-key, else a new UUID)')
+    .option('--idempotency-key <key>', 'enqueues with the same key within the duplicate window run once')
+    .option('--metadata <key=value>', 'metadata for the task (repeatable)', collectMetadata, {})
+    .description('Enqueue one task; prints its id and stream sequence')
+    .addHelpText('after', `\nExample:\n  kubectl celeriac enqueue emails email.send '{"to":"a@example.com"}' --idempotency-key welcome-42 --metadata source=cli`)
+    .action(
+      sessionAction(async (session, name: string, task: string, json: string, opts: { id?: string; idempotencyKey?: string; metadata: Record<string, string> }) => {
+        const payload = parsePayload(json);
+        const q = await session.queue(name);
+        let declared;
+        try {
+          declared = declareTask(task);
+        } catch (e) {
+          throw new CliError((e as Error).message, 'task names are letters, digits, _ and -, separated by dots');
+        }
+        const client = new Client(q.nc, { queue: q.queue });
+        try {
+          const handle = await client.enqueue(declared, payload, {
+            ...(opts.id ? { id: opts.id } : {}),
+            ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
+            ...(Object.keys(opts.metadata).length ? { metadata: opts.metadata } : {}),
+          });
+          process.stdout.write(renderRecord(session.flags.output, { id: handle.id, taskqueue: name, task, seq: handle.seq, duplicate: handle.duplicate }));
+        } finally {
+          await client.close();
+        }
+      }),
+    );
+}
