@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, PermanentError, Worker, declareTask, defineTask } from 'celeriac';
+import { isQueuePaused } from 'celeriac/topology';
 import type { RunningOperator } from '../../operator/src/operator.ts';
 import { usersConfig } from '../support/connz.ts';
 import { startNats, type NatsServer } from '../support/nats.ts';
@@ -185,6 +186,16 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
     expect(frames[1]!.queues.find((q) => q.name === 'idle')?.rates).toEqual({ arrival: 0, completion: 0 });
     const table = await cli(['top', '-n', ns, '--iterations', '1']);
     expect(table.stdout).toMatch(/IN\/S\s+DONE\/S/);
+  }, CLI_TEST_TIMEOUT_MS);
+
+  it('pauses and resumes a queue, and stores a cancel', async () => {
+    const queue = `idle-${ns}`;
+    expect((await cli(['pause', 'idle', '-n', ns])).stdout).toContain('paused taskqueue idle');
+    expect(await isQueuePaused(nats.nc, queue)).toBe(true);
+    expect((await cli(['resume', 'idle', '-n', ns])).code).toBe(0);
+    expect(await isQueuePaused(nats.nc, queue)).toBe(false);
+    // An id no worker has seen yet: the cancel is stored and applies when the task arrives.
+    expect(await json<{ id: string; outcome: string }>(['cancel', 'not-yet-seen', '--queue', 'idle', '-n', ns])).toEqual({ id: 'not-yet-seen', outcome: 'requested' });
   }, CLI_TEST_TIMEOUT_MS);
 
   describe('a queue with its own NATS credentials in a Secret', () => {
