@@ -8,6 +8,7 @@ import {
   ControllerMetrics,
   Informer,
   Manager,
+  TokenBucket,
   controllerOwnerKeys,
   defaultIdentity,
   startHealthServer,
@@ -48,9 +49,12 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
   const pools = informer(WORKER_POOL_TYPE);
   const deployments = informer(DEPLOYMENT_TYPE, 'app.kubernetes.io/managed-by=celeriac-operator');
 
-  const applier = new Applier(kc);
-  const replicas = new ReplicaSetter(new Applier(kc, AUTOSCALER_FIELD_MANAGER));
-  const events = new EventRecorder(kc, 'celeriac-operator', log);
+  // One limit for every write the operator makes (applies, status, replicas, Events).
+  const writeLimit = new TokenBucket({ qps: config.apiWriteQps, burst: config.apiWriteBurst });
+  const applier = new Applier(kc, undefined, writeLimit);
+  const autoscalerApplier = new Applier(kc, AUTOSCALER_FIELD_MANAGER, writeLimit);
+  const replicas = new ReplicaSetter(autoscalerApplier);
+  const events = new EventRecorder(kc, 'celeriac-operator', log, { writeLimit });
   const connections = new NatsConnections(log.child({ component: 'nats' }));
   new Gauge({
     name: 'celeriac_operator_nats_connections',
@@ -80,6 +84,7 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
       refreshMs: config.queueRefreshMs,
       onState: (queue, namespace, backlog) => queueDepth.set({ namespace, queue }, backlog),
     }),
+    workers: config.reconcileWorkers,
     metrics,
     logger: log,
   });
@@ -103,10 +108,11 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
       log: log.child({ controller: 'workerpool' }),
       defaultNatsUrl: config.workerNatsUrl,
     }),
+    workers: config.reconcileWorkers,
     metrics,
     logger: log,
   });
-  const autoscaler = createAutoscaler({ kubeConfig: kc, pools, queues, deployments, replicas, connector, events, registry, log: log.child({ controller: 'autoscaler' }), metrics });
+  const autoscaler = createAutoscaler({ applier: autoscalerApplier, workers: config.reconcileWorkers, pools, queues, deployments, replicas, connector, events, registry, log: log.child({ controller: 'autoscaler' }), metrics });
 
   const manager = new Manager({
     informers: [queues, pools, deployments],

@@ -24,6 +24,23 @@ export const defaults = {
   workers: 2,
 
   /**
+   * A client-side limit on the operator's writes to the API server (applies, status, Events),
+   * as controller-runtime's QPS and Burst (which default to 20 and 30). A mass change (1,000
+   * objects applied at once) then reaches the API server as a steady 20 writes/s after a burst
+   * of 40, instead of a flood it would answer with 429s and that would slow every other client.
+   * Reads (lists, watches) are not limited: the informers make few of them.
+   */
+  writeQps: 20,
+  writeBurst: 40,
+
+  /**
+   * At most one Event per object and reason per 10 s (Kubernetes' event correlator allows a
+   * burst of 25 per source and object, then one per 5 minutes): a pool flapping between 2 and 3
+   * replicas each poll writes one Scaled Event per 10 s, with the count held back in its message.
+   */
+  eventWindowMs: 10_000,
+
+  /**
    * Every key is reconciled again this often even without events: JetStream is not watched, so
    * drift there (a stream deleted or edited by hand) is only seen on a resync.
    */
