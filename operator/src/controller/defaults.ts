@@ -24,14 +24,15 @@ export const defaults = {
   workers: 2,
 
   /**
-   * A client-side limit on the operator's writes to the API server (applies, status, Events),
-   * as controller-runtime's QPS and Burst (which default to 20 and 30). A mass change (1,000
-   * objects applied at once) then reaches the API server as a steady 20 writes/s after a burst
-   * of 40, instead of a flood it would answer with 429s and that would slow every other client.
-   * Reads (lists, watches) are not limited: the informers make few of them.
+   * A client-side limit on the operator's writes to the API server (applies, status, replicas;
+   * Events use what is left), as controller-runtime's QPS and Burst. Not their 20/30: a queue and
+   * its pool take at least five writes to become Ready (finalizer, queue status, Deployment,
+   * replicas, pool status), so 1,000 of each within 30 s needs about 170 writes/s. 200/s with a
+   * burst of 400 allows that and still turns a mass change into a bounded stream rather than
+   * thousands of writes at once (the API server's default in-flight limit for writes is 200).
    */
-  writeQps: 20,
-  writeBurst: 40,
+  writeQps: 200,
+  writeBurst: 400,
 
   /**
    * At most one Event per object and reason per 10 s (Kubernetes' event correlator allows a

@@ -33,15 +33,20 @@ export class EventRecorder {
     this.writeLimit = opts.writeLimit;
   }
 
-  /** Resolves `false` when the Event was held back by the per-object rate limit. */
+  /** Resolves `false` when the Event was held back (per-object window, or no spare write capacity). */
   async record(obj: KubernetesObject, type: EventType, reason: string, message: string): Promise<boolean> {
     const namespace = obj.metadata?.namespace ?? 'default';
     const admission = this.throttle.admit(`${namespace}/${obj.kind ?? ''}/${obj.metadata?.name ?? ''}/${reason}`);
     if (!admission.send) return false;
     const text = admission.suppressed > 0 ? `${message} (${admission.suppressed} similar held back)` : message;
+    // Events use spare write capacity only: during a mass change a reconcile's writes must not
+    // queue behind the Events of the reconciles before it.
+    if (this.writeLimit && !this.writeLimit.tryTake()) {
+      this.log.debug({ reason }, 'event dropped by the write limit');
+      return false;
+    }
     const now = new Date();
     try {
-      await this.writeLimit?.take();
       await this.api.createNamespacedEvent({
         namespace,
         body: {
