@@ -59,6 +59,13 @@ function rssMiB(pid: number): number {
   return Math.round(Number(kb) / 1024);
 }
 
+/** CPU seconds the process has used (user + system), from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; in clock ticks (100/s on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function heapUsedMiB(metricsUrl: string): Promise<number> {
   const text = await (await fetch(metricsUrl)).text();
   const line = text.split('\n').find((l) => l.startsWith('nodejs_heap_size_used_bytes '));
@@ -106,7 +113,7 @@ export async function runOperatorScaleBench(opts: OperatorScaleOptions): Promise
   let op: OperatorProcess | undefined;
   const figures: FigureLine[] = [];
   const figure = (metric: string, value: number, unit: string, extra: Partial<FigureLine> = {}) =>
-    figures.push({ scenario: SCENARIO, system: 'celeriac', metric, value: Math.round(value * 10) / 10, unit, ...extra });
+    figures.push({ scenario: SCENARIO, system: 'celeriac', metric, value: Math.round(value * 100) / 100, unit, ...extra });
   try {
     await kubectlOk(cp, ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
     await kubectlOk(cp, ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', 'crd/workerpools.celeriac.dev']);
@@ -154,9 +161,12 @@ export async function runOperatorScaleBench(opts: OperatorScaleOptions): Promise
     figure('rss-all', rssMiB(pid), 'MiB');
     figure('heap-used-all', await heapUsedMiB(metricsUrl), 'MiB');
     const m0 = await operatorInMsgs(nats.monitorUrl);
+    const c0 = cpuSeconds(pid);
     const w0 = Date.now();
     await sleep(10_000);
-    figure('nats-requests-per-second', ((await operatorInMsgs(nats.monitorUrl)) - m0) / ((Date.now() - w0) / 1000), 'req/s');
+    const windowS = (Date.now() - w0) / 1000;
+    figure('nats-requests-per-second', ((await operatorInMsgs(nats.monitorUrl)) - m0) / windowS, 'req/s');
+    figure('cpu-steady', (cpuSeconds(pid) - c0) / windowS, 'cores');
 
     // Reaction: a burst on one queue at a time, spread over the sample, while every pool is polled.
     const apps = cp.kubeConfig().makeApiClient(AppsV1Api);
