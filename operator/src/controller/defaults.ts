@@ -30,6 +30,8 @@ export const defaults = {
    * replicas, pool status), so 1,000 of each within 30 s needs about 170 writes/s. 200/s with a
    * burst of 400 allows that and still turns a mass change into a bounded stream rather than
    * thousands of writes at once (the API server's default in-flight limit for writes is 200).
+   * Reads (lists, watches) are not limited, nor are Lease renewals: a leader must never lose its
+   * lease waiting behind its own writes.
    */
   writeQps: 200,
   writeBurst: 400,
