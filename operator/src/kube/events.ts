@@ -1,7 +1,6 @@
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { defaults } from '../controller/defaults.ts';
-import type { TokenBucket } from '../controller/token-bucket.ts';
+import { defaults, type TokenBucket } from '../controller/index.ts';
 import { EventThrottle } from './event-throttle.ts';
 
 export type EventType = 'Normal' | 'Warning';
