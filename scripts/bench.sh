@@ -8,3 +8,4 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 bash test/cluster/build.sh
 node bench/run.ts "$@"
 node bench/autoscale.ts "$@"
+node bench/operator-scale.ts "$@"

@@ -17,9 +17,20 @@ describe('readOperatorConfig', () => {
     expect(c.leaderElection).toMatchObject({ enabled: true, namespace: 'celeriac' });
   });
 
+  it('reads reconcile concurrency and the API write limit, with defaults', () => {
+    expect(readOperatorConfig([], {})).toMatchObject({ reconcileWorkers: 2, apiWriteQps: 200, apiWriteBurst: 400 });
+    expect(readOperatorConfig(['--reconcile-workers=8'], { API_WRITE_QPS: '50', API_WRITE_BURST: '100' })).toMatchObject({
+      reconcileWorkers: 8,
+      apiWriteQps: 50,
+      apiWriteBurst: 100,
+    });
+  });
+
   it.each([
     [['--bogus'], {}, /--bogus/],
     [[], { HTTP_PORT: 'eighty' }, /HTTP_PORT/],
+    [[], { RECONCILE_WORKERS: '0' }, /RECONCILE_WORKERS must be at least 1/],
+    [[], { API_WRITE_QPS: '0' }, /API_WRITE_QPS/],
   ])('rejects %j %j naming what is wrong', (argv, env, msg) => {
     expect(() => readOperatorConfig(argv, env)).toThrow(msg);
   });

@@ -14,6 +14,11 @@ export interface OperatorConfig {
   httpPort: number;
   /** How often a queue's status (backlog, dead letters) and its JetStream objects are re-checked. */
   queueRefreshMs: number;
+  /** Reconciles run at once per controller (never two for one object). */
+  reconcileWorkers: number;
+  /** The client-side limit on writes to the API server: sustained writes per second, and burst. */
+  apiWriteQps: number;
+  apiWriteBurst: number;
   logLevel: string;
 }
 
@@ -26,6 +31,12 @@ function int(env: Record<string, string | undefined>, key: string, fallback: num
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new OperatorConfigError(`${key} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function positive(env: Record<string, string | undefined>, key: string, fallback: number): number {
+  const n = int(env, key, fallback);
+  if (n === 0) throw new OperatorConfigError(`${key} must be at least 1, got 0`);
   return n;
 }
 
@@ -72,6 +83,9 @@ export function readOperatorConfig(argv: string[], env: Record<string, string | 
     httpHost: merged.HTTP_HOST ?? '0.0.0.0',
     httpPort: int(merged, 'HTTP_PORT', 8081),
     queueRefreshMs: int(merged, 'QUEUE_REFRESH_MS', 10_000),
+    reconcileWorkers: positive(merged, 'RECONCILE_WORKERS', defaults.workers),
+    apiWriteQps: positive(merged, 'API_WRITE_QPS', defaults.writeQps),
+    apiWriteBurst: positive(merged, 'API_WRITE_BURST', defaults.writeBurst),
     logLevel: merged.LOG_LEVEL ?? 'info',
   };
 }

@@ -8,6 +8,7 @@ import {
   ControllerMetrics,
   Informer,
   Manager,
+  TokenBucket,
   controllerOwnerKeys,
   defaultIdentity,
   startHealthServer,
@@ -24,6 +25,7 @@ import { natsServerUrls } from './nats/url.ts';
 import { DEPLOYMENT_TYPE, TASK_QUEUE_TYPE, WORKER_POOL_TYPE, fromKube } from './resources.ts';
 import { TaskQueueReconciler } from './taskqueue/reconciler.ts';
 import { poolsOfQueue } from './workerpool/pool-queue.ts';
+import { cachedDeployment } from './workerpool/cached-deployment.ts';
 import { WorkerPoolReconciler } from './workerpool/reconciler.ts';
 import { AUTOSCALER_FIELD_MANAGER, ReplicaSetter } from './workerpool/replicas.ts';
 import { createAutoscaler } from './autoscale/io/controller.ts';
@@ -42,15 +44,18 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
   const metrics = new ControllerMetrics(registry);
   const queueDepth = new Gauge({ name: 'celeriac_queue_backlog', help: 'Tasks waiting or running, per queue', labelNames: ['namespace', 'queue'], registers: [registry] });
   const ns = config.watchNamespace || undefined;
-  const informer = (type: typeof TASK_QUEUE_TYPE, labelSelector?: string) =>
-    new Informer({ kubeConfig: kc, type, ...(ns ? { namespace: ns } : {}), ...(labelSelector ? { labelSelector } : {}), logger: log });
+  const informer = (type: typeof TASK_QUEUE_TYPE, opts: { labelSelector?: string; transform?: (obj: KubernetesObject) => KubernetesObject } = {}) =>
+    new Informer({ kubeConfig: kc, type, ...(ns ? { namespace: ns } : {}), ...opts, logger: log });
   const queues = informer(TASK_QUEUE_TYPE);
   const pools = informer(WORKER_POOL_TYPE);
-  const deployments = informer(DEPLOYMENT_TYPE, 'app.kubernetes.io/managed-by=celeriac-operator');
+  const deployments = informer(DEPLOYMENT_TYPE, { labelSelector: 'app.kubernetes.io/managed-by=celeriac-operator', transform: cachedDeployment });
 
-  const applier = new Applier(kc);
-  const replicas = new ReplicaSetter(new Applier(kc, AUTOSCALER_FIELD_MANAGER));
-  const events = new EventRecorder(kc, 'celeriac-operator', log);
+  // One limit for every write the operator makes (applies, status, replicas, Events).
+  const writeLimit = new TokenBucket({ qps: config.apiWriteQps, burst: config.apiWriteBurst });
+  const applier = new Applier(kc, undefined, writeLimit);
+  const autoscalerApplier = new Applier(kc, AUTOSCALER_FIELD_MANAGER, writeLimit);
+  const replicas = new ReplicaSetter(autoscalerApplier);
+  const events = new EventRecorder(kc, 'celeriac-operator', log, { writeLimit });
   const connections = new NatsConnections(log.child({ component: 'nats' }));
   new Gauge({
     name: 'celeriac_operator_nats_connections',
@@ -80,6 +85,7 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
       refreshMs: config.queueRefreshMs,
       onState: (queue, namespace, backlog) => queueDepth.set({ namespace, queue }, backlog),
     }),
+    workers: config.reconcileWorkers,
     metrics,
     logger: log,
   });
@@ -103,10 +109,11 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
       log: log.child({ controller: 'workerpool' }),
       defaultNatsUrl: config.workerNatsUrl,
     }),
+    workers: config.reconcileWorkers,
     metrics,
     logger: log,
   });
-  const autoscaler = createAutoscaler({ kubeConfig: kc, pools, queues, deployments, replicas, connector, events, registry, log: log.child({ controller: 'autoscaler' }), metrics });
+  const autoscaler = createAutoscaler({ applier: autoscalerApplier, workers: config.reconcileWorkers, pools, queues, deployments, replicas, connector, events, registry, log: log.child({ controller: 'autoscaler' }), metrics });
 
   const manager = new Manager({
     informers: [queues, pools, deployments],

@@ -143,11 +143,14 @@ describe('controller runtime on a real API server', () => {
     expect(rec.events).toContain('add pre');
     // Listed objects are plain JSON like watched ones: timestamps stay strings.
     expect(typeof informer.get(ns, 'pre')?.metadata?.creationTimestamp).toBe('string');
+    // Cached without managedFields (trimMetadata), listed and watched alike.
+    expect(informer.get(ns, 'pre')?.metadata?.managedFields).toBeUndefined();
 
     await kubectl(['-n', ns, 'create', 'configmap', 'a', '--from-literal=k=1']);
     await eventually(() => expect(informer.get(ns, 'a')?.data).toEqual({ k: '1' }));
     await kubectl(['-n', ns, 'patch', 'configmap', 'a', '--type=merge', '-p', '{"data":{"k":"2"}}']);
     await eventually(() => expect(informer.get(ns, 'a')?.data).toEqual({ k: '2' }));
+    expect(informer.get(ns, 'a')?.metadata?.managedFields).toBeUndefined();
     await kubectl(['-n', ns, 'delete', 'configmap', 'a']);
     await eventually(() => expect(informer.get(ns, 'a')).toBeUndefined());
     expect(rec.events.filter((e) => e.endsWith(' a'))).toEqual(['add a', 'update a', 'delete a']);

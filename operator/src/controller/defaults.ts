@@ -24,6 +24,26 @@ export const defaults = {
   workers: 2,
 
   /**
+   * A client-side limit on the operator's writes to the API server (applies, status, replicas;
+   * Events use what is left), as controller-runtime's QPS and Burst. Not their 20/30: a queue and
+   * its pool take at least five writes to become Ready (finalizer, queue status, Deployment,
+   * replicas, pool status), so 1,000 of each within 30 s needs about 170 writes/s. 200/s with a
+   * burst of 400 allows that and still turns a mass change into a bounded stream rather than
+   * thousands of writes at once (the API server's default in-flight limit for writes is 200).
+   * Reads (lists, watches) are not limited, nor are Lease renewals: a leader must never lose its
+   * lease waiting behind its own writes.
+   */
+  writeQps: 200,
+  writeBurst: 400,
+
+  /**
+   * At most one Event per object and reason per 10 s (Kubernetes' event correlator allows a
+   * burst of 25 per source and object, then one per 5 minutes): a pool flapping between 2 and 3
+   * replicas each poll writes one Scaled Event per 10 s, with the count held back in its message.
+   */
+  eventWindowMs: 10_000,
+
+  /**
    * Every key is reconciled again this often even without events: JetStream is not watched, so
    * drift there (a stream deleted or edited by hand) is only seen on a resync.
    */

@@ -15,8 +15,9 @@ import { defaults } from './defaults.ts';
 import { getJson } from './kube-http.ts';
 import { silentLogger, type Logger } from './log.ts';
 import { collectionPath, type ResourceType } from './resource.ts';
+import { trimMetadata } from './trim.ts';
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubernetesObject = KubernetesObject> {
   kubeConfig: KubeConfig;
   type: ResourceType;
   /** Watch one namespace only; default: all namespaces (or cluster-scoped objects). */
@@ -26,6 +27,34 @@ export interface InformerOptions {
   /** Delay between restarts after failures. Default: `defaults.informerRestartBackoff`. */
   restartBackoff?: BackoffPolicy;
   logger?: Logger;
+  /**
+   * Applied to every object before it is cached and handed to handlers: drop what the operator
+   * never reads, so the cache of 1,000 objects stays small. Default: `trimMetadata`.
+   */
+  transform?: (obj: T) => T;
+}
+
+/**
+ * A Watch that transforms each object before ListWatch caches it (client-node's ListWatch has no
+ * transform hook; its watch callback is the one way in).
+ */
+class TransformingWatch<T> extends Watch {
+  readonly #transform: (obj: T) => T;
+  constructor(kc: KubeConfig, transform: (obj: T) => T) {
+    super(kc);
+    this.#transform = transform;
+  }
+  override watch(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    // ERROR carries a Status, BOOKMARK only a resourceVersion: pass them on as they are.
+    const transformed = (phase: string, obj: unknown, watchObj?: unknown): void =>
+      callback(phase, phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED' ? this.#transform(obj as T) : obj, watchObj);
+    return super.watch(path, query, transformed, done);
+  }
 }
 
 /** Callbacks for cache changes. Handlers run synchronously inside the watch: keep them cheap. */
@@ -74,20 +103,22 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
   #running: Promise<void> | undefined;
   #restarts = 0;
 
-  constructor(opts: InformerOptions) {
+  constructor(opts: InformerOptions<T>) {
     this.type = opts.type;
     this.#log = (opts.logger ?? silentLogger).child({ informer: opts.type.plural, namespace: opts.namespace });
     this.#backoff = opts.restartBackoff ?? defaults.informerRestartBackoff;
     const path = collectionPath(opts.type, opts.namespace);
+    const transform = opts.transform ?? trimMetadata;
     const list = async (): Promise<KubernetesListObject<T>> => {
       const result = await getJson<KubernetesListObject<T>>(opts.kubeConfig, path, {
         labelSelector: opts.labelSelector,
         fieldSelector: opts.fieldSelector,
       });
       this.#listed = true;
-      return result;
+      return { ...result, items: result.items.map(transform) };
     };
-    this.#lw = new ListWatch<T>(path, new Watch(opts.kubeConfig), list, false, opts.labelSelector, opts.fieldSelector);
+    const watch = new TransformingWatch<T>(opts.kubeConfig, transform);
+    this.#lw = new ListWatch<T>(path, watch, list, false, opts.labelSelector, opts.fieldSelector);
     this.#lw.on(ADD, (obj) => this.#emit('add', obj));
     this.#lw.on(UPDATE, (obj) => this.#emit('update', obj));
     this.#lw.on(DELETE, (obj) => this.#emit('delete', obj));

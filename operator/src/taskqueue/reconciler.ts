@@ -96,7 +96,7 @@ export class TaskQueueReconciler implements Reconciler {
     const status = { ...desiredTaskQueueStatus(tq, queue, obs, new Date()), ...(schedules ?? keptSchedules(tq)) };
     const wasReady = tq.status?.conditions?.find((c) => c.type === 'Ready')?.status;
     const ready = status.conditions?.find((c) => c.type === 'Ready');
-    await this.deps.applier.applyStatus(TASK_QUEUE_TYPE, key, status);
+    await this.deps.applier.applyStatusIfChanged(TASK_QUEUE_TYPE, key, tq.status, status);
     if (ready && ready.status !== wasReady) {
       void this.deps.events.record(asKube(tq), ready.status === 'True' ? 'Normal' : 'Warning', ready.reason, ready.message);
       log.info({ ready: ready.status, reason: ready.reason }, 'queue readiness changed');

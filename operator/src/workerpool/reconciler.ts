@@ -74,7 +74,7 @@ export class WorkerPoolReconciler implements Reconciler {
     const status = desiredPoolStatus(pool, obs, new Date());
     const was = pool.status?.conditions?.find((c) => c.type === 'Ready');
     const now = status.conditions?.find((c) => c.type === 'Ready');
-    await this.deps.applier.applyStatus(WORKER_POOL_TYPE, key, status);
+    await this.deps.applier.applyStatusIfChanged(WORKER_POOL_TYPE, key, pool.status, status);
     if (now && (now.status !== was?.status || now.reason !== was?.reason)) {
       void this.deps.events.record(asKube(pool), now.status === 'True' ? 'Normal' : 'Warning', now.reason, now.message);
     }

@@ -1,9 +1,9 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { readQueueState, type QueueState } from 'celeriac/topology';
+import { readBacklog, type BacklogState } from './read-backlog.ts';
 
 interface Reading {
   at: number;
-  state: Promise<QueueState>;
+  state: Promise<BacklogState>;
 }
 
 /**
@@ -13,10 +13,10 @@ interface Reading {
 export class BacklogPoller {
   private readonly readings = new Map<string, Reading>();
 
-  async read(nc: NatsConnection, queue: string, maxAgeMs: number, now = Date.now()): Promise<{ at: number; state: QueueState }> {
+  async read(nc: NatsConnection, queue: string, maxAgeMs: number, now = Date.now()): Promise<{ at: number; state: BacklogState }> {
     const r = this.readings.get(queue);
     if (r && now - r.at < maxAgeMs) return { at: r.at, state: await r.state };
-    const reading = { at: now, state: readQueueState(nc, queue) };
+    const reading = { at: now, state: readBacklog(nc, queue) };
     this.readings.set(queue, reading);
     reading.state.catch(() => this.readings.delete(queue));
     return { at: now, state: await reading.state };

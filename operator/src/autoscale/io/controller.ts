@@ -1,7 +1,6 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { Applier, Controller, controllerOwnerKeys, watchSecondary, type ControllerMetrics, type WatchedCache } from '../../controller/index.ts';
+import { Controller, controllerOwnerKeys, watchSecondary, type Applier, type ControllerMetrics, type WatchedCache } from '../../controller/index.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import type { QueueConnector } from '../../nats/queue-connection.ts';
 import { AUTOSCALER_FIELD_MANAGER, type ReplicaSetter } from '../../workerpool/replicas.ts';
@@ -11,7 +10,10 @@ import { AutoscaleReconciler } from './reconciler.ts';
 import { WorkerMonitor } from './worker-monitor.ts';
 
 export interface AutoscalerDeps {
-  kubeConfig: KubeConfig;
+  /** Applies under AUTOSCALER_FIELD_MANAGER (its status fields, pod annotations). */
+  applier: Applier;
+  /** Pools decided at once. Default: the controller runtime's. */
+  workers?: number;
   pools: WatchedCache;
   queues: WatchedCache;
   deployments: WatchedCache;
@@ -28,6 +30,7 @@ export interface AutoscalerDeps {
  * once, runs only on the leader) whose reconcile requeues itself every poll interval.
  */
 export function createAutoscaler(deps: AutoscalerDeps): { controller: Controller; close(): Promise<void> } {
+  if (deps.applier.fieldManager !== AUTOSCALER_FIELD_MANAGER) throw new Error(`the autoscaler needs field manager ${AUTOSCALER_FIELD_MANAGER}`);
   const monitor = new WorkerMonitor();
   const controller = new Controller({
     name: 'autoscaler',
@@ -41,11 +44,12 @@ export function createAutoscaler(deps: AutoscalerDeps): { controller: Controller
       poller: new BacklogPoller(),
       monitor,
       replicas: deps.replicas,
-      applier: new Applier(deps.kubeConfig, AUTOSCALER_FIELD_MANAGER),
+      applier: deps.applier,
       events: deps.events,
       metrics: new AutoscalerMetrics(deps.registry),
       log: deps.log,
     }),
+    ...(deps.workers !== undefined ? { workers: deps.workers } : {}),
     metrics: deps.metrics,
     logger: deps.log,
   });

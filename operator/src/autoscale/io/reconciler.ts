@@ -163,7 +163,7 @@ export class AutoscaleReconciler implements Reconciler {
       status.lastScale = pool.status.lastScale; // keep owning it, or server-side apply would drop it
     }
     try {
-      await this.deps.applier.applyStatus(WORKER_POOL_TYPE, key, status);
+      await this.deps.applier.applyStatusIfChanged(WORKER_POOL_TYPE, key, pool.status, status, { skipWhenLimited: d.replicas === current });
     } catch (err) {
       this.deps.log.warn({ err, pool: key.name }, 'could not write autoscaler status');
     }

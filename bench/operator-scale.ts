@@ -1,0 +1,206 @@
+/**
+ * The operator-at-scale scenario of `npm run bench` (issue 13): N TaskQueues and N autoscaled
+ * WorkerPools in N/10 namespaces, applied at once against a real API server and nats-server, with
+ * the operator as its own process watching every namespace. Measured: time to all Ready; then a
+ * single queue's apply to Ready (p50/p99); the operator's RSS and V8 heap idle and with all
+ * objects; the autoscaler's reaction (a burst on one queue until its Deployment's replicas rise,
+ * p99 over a sample of queues, bursts spread over time); and the NATS requests per second the
+ * operator makes (its connection's in_msgs on the server's /connz).
+ *
+ * The 'api' control plane has no kubelet: pools with no pods are Ready as scaled to zero, and a
+ * raised replica count is the autoscaler's reaction (pods starting is the autoscale scenario's).
+ */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppsV1Api, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { taskSubject } from 'celeriac/protocol';
+import { freePort } from 'celeriac/testing';
+import { startControlPlane, type ControlPlane } from '../test/support/kube.ts';
+import { startNats } from '../test/support/nats.ts';
+import { kubectlOk } from '../test/support/operator.ts';
+import { startOperatorProcess, type OperatorProcess } from '../test/support/operator-process.ts';
+import { connectTo, waitFor } from '../test/support/queue.ts';
+import { parseBenchArgs } from './args.ts';
+import { percentile, sortedCopy } from './stats.ts';
+import type { FigureLine } from './results.ts';
+
+const SCENARIO = 'operator-scale-1000';
+const PER_NAMESPACE = 10;
+
+interface Listed {
+  items: Array<{ metadata: { namespace: string; name: string }; status?: { conditions?: Array<{ type: string; status: string }> } }>;
+}
+
+const isReady = (o: Listed['items'][number]) => o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+function objectsOf(ns: string, i: number): KubernetesObject[] {
+  return [
+    { apiVersion: 'celeriac.dev/v1alpha1', kind: 'TaskQueue', metadata: { name: `q${i}`, namespace: ns }, spec: { queueName: `${ns}-q${i}`, storage: 'Memory' } } as KubernetesObject,
+    {
+      apiVersion: 'celeriac.dev/v1alpha1',
+      kind: 'WorkerPool',
+      metadata: { name: `p${i}`, namespace: ns },
+      spec: { queue: `q${i}`, image: 'example/worker:1', autoscaling: { minReplicas: 0, maxReplicas: 10 } },
+    } as KubernetesObject,
+  ];
+}
+
+/** Runs `fn` over `items` with at most `limit` at once (the bench client must not be the bottleneck). */
+async function pooled<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+function rssMiB(pid: number): number {
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Math.round(Number(kb) / 1024);
+}
+
+/** CPU seconds the process has used (user + system), from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; in clock ticks (100/s on Linux).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function heapUsedMiB(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const line = text.split('\n').find((l) => l.startsWith('nodejs_heap_size_used_bytes '));
+  return Math.round(Number(line?.split(' ')[1]) / 2 ** 20);
+}
+
+/** Messages the operator's connection(s) sent to the server: every JetStream API request is one. */
+async function operatorInMsgs(monitorUrl: string): Promise<number> {
+  const body = (await (await fetch(`${monitorUrl}/connz?limit=4096`)).json()) as { connections?: Array<{ name?: string; in_msgs: number }> };
+  return (body.connections ?? []).filter((c) => c.name === 'celeriac-operator').reduce((s, c) => s + c.in_msgs, 0);
+}
+
+async function listAll(cp: ControlPlane, resource: string): Promise<Listed> {
+  return JSON.parse(await kubectlOk(cp, ['get', resource, '-A', '-o', 'json'])) as Listed;
+}
+
+/** Publishes a burst on the queue and waits for its Deployment's replicas to rise; returns the delay. */
+async function reaction(apps: AppsV1Api, nc: NatsConnection, ns: string, i: number): Promise<number> {
+  const t0 = Date.now();
+  for (let k = 0; k < 50; k++) nc.publish(taskSubject(`${ns}-q${i}`, 'burst'), new Uint8Array());
+  await nc.flush();
+  for (;;) {
+    const d = await apps.readNamespacedDeployment({ name: `p${i}`, namespace: ns });
+    if ((d.spec?.replicas ?? 0) > 0) return Date.now() - t0;
+    if (Date.now() - t0 > 30_000) throw new Error(`pool ${ns}/p${i} did not scale within 30 s`);
+    await sleep(25);
+  }
+}
+
+export interface OperatorScaleOptions {
+  /** TaskQueues, and as many autoscaled WorkerPools. */
+  objects: number;
+  singleApplies: number;
+  reactionSample: number;
+  log: (s: string) => void;
+}
+
+export async function runOperatorScaleBench(opts: OperatorScaleOptions): Promise<FigureLine[]> {
+  const n = opts.objects;
+  const namespaces = Array.from({ length: Math.max(1, Math.ceil(n / PER_NAMESPACE)) }, (_, k) => `scale-${k}`);
+  opts.log(`[bench] ${SCENARIO}: ${n} queues and ${n} autoscaled pools in ${namespaces.length} namespaces`);
+  const nats = await startNats();
+  const cp = await startControlPlane({ profile: 'api' });
+  const nc = await connectTo(nats.url);
+  let op: OperatorProcess | undefined;
+  const figures: FigureLine[] = [];
+  const figure = (metric: string, value: number, unit: string, extra: Partial<FigureLine> = {}) =>
+    figures.push({ scenario: SCENARIO, system: 'celeriac', metric, value: Math.round(value * 100) / 100, unit, ...extra });
+  try {
+    await kubectlOk(cp, ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
+    await kubectlOk(cp, ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', 'crd/workerpools.celeriac.dev']);
+    await pooled(namespaces, 8, (ns) => kubectlOk(cp, ['create', 'namespace', ns]));
+    const port = await freePort();
+    const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+    op = await startOperatorProcess(cp, nats.url, { namespace: 'default', env: { WATCH_NAMESPACE: '', HTTP_PORT: String(port), QUEUE_REFRESH_MS: '10000', LOG_LEVEL: 'warn' } });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, { timeoutMs: 60_000, what: 'operator ready' });
+    await sleep(3000);
+    const pid = op.child.pid!;
+    figure('rss-idle', rssMiB(pid), 'MiB');
+    figure('heap-used-idle', await heapUsedMiB(metricsUrl), 'MiB');
+
+    // All at once: every object created by 32 concurrent requests.
+    const api = KubernetesObjectApi.makeApiClient(cp.kubeConfig());
+    const all = namespaces.flatMap((ns, k) => Array.from({ length: Math.min(PER_NAMESPACE, n - k * PER_NAMESPACE) }, (_, j) => objectsOf(ns, j)).flat());
+    const t0 = Date.now();
+    await pooled(all, 32, (o) => api.create(o));
+    const appliedMs = Date.now() - t0;
+    await waitFor(
+      async () => {
+        const [q, p] = await Promise.all([listAll(cp, 'taskqueues'), listAll(cp, 'workerpools')]);
+        return q.items.filter(isReady).length === n && p.items.filter(isReady).length === n;
+      },
+      { timeoutMs: 600_000, what: 'all Ready' },
+    );
+    const allReadyMs = Date.now() - t0;
+    opts.log(`[bench] ${SCENARIO}: created in ${appliedMs} ms, all Ready after ${allReadyMs} ms`);
+    figure('all-ready', allReadyMs, 'ms');
+
+    // One more queue at a time, on the busy operator.
+    const single: number[] = [];
+    for (let k = 0; k < opts.singleApplies; k++) {
+      const t = Date.now();
+      await api.create({ apiVersion: 'celeriac.dev/v1alpha1', kind: 'TaskQueue', metadata: { name: `single-${k}`, namespace: namespaces[0]! }, spec: { storage: 'Memory' } } as KubernetesObject);
+      await waitFor(async () => isReady(JSON.parse(await kubectlOk(cp, ['get', '-n', namespaces[0]!, `tq/single-${k}`, '-o', 'json'])) as Listed['items'][number]), { timeoutMs: 60_000, what: 'single Ready' });
+      single.push(Date.now() - t);
+    }
+    const s = sortedCopy(single);
+    figure('apply-to-ready-p50', percentile(s, 50), 'ms', { runs: single.length });
+    figure('apply-to-ready-p99', percentile(s, 99), 'ms', { runs: single.length, min: s[0]!, max: s[s.length - 1]! });
+
+    // Idle with everything: memory, and the NATS requests of a steady second.
+    await sleep(5000);
+    figure('rss-all', rssMiB(pid), 'MiB');
+    figure('heap-used-all', await heapUsedMiB(metricsUrl), 'MiB');
+    const m0 = await operatorInMsgs(nats.monitorUrl);
+    const c0 = cpuSeconds(pid);
+    const w0 = Date.now();
+    await sleep(10_000);
+    const windowS = (Date.now() - w0) / 1000;
+    figure('nats-requests-per-second', ((await operatorInMsgs(nats.monitorUrl)) - m0) / windowS, 'req/s');
+    figure('cpu-steady', (cpuSeconds(pid) - c0) / windowS, 'cores');
+
+    // Reaction: a burst on one queue at a time, spread over the sample, while every pool is polled.
+    const apps = cp.kubeConfig().makeApiClient(AppsV1Api);
+    const delays: number[] = [];
+    const step = Math.max(1, Math.floor(n / opts.reactionSample));
+    for (let k = 0; k < opts.reactionSample; k++) {
+      const i = (k * step) % n;
+      delays.push(await reaction(apps, nc, namespaces[Math.floor(i / PER_NAMESPACE)]!, i % PER_NAMESPACE));
+      await sleep(100);
+    }
+    const r = sortedCopy(delays);
+    figure('autoscale-reaction-p50', percentile(r, 50), 'ms', { runs: delays.length });
+    figure('autoscale-reaction-p99', percentile(r, 99), 'ms', { runs: delays.length, min: r[0]!, max: r[r.length - 1]! });
+    figure('rss-after-reactions', rssMiB(pid), 'MiB');
+    return figures;
+  } finally {
+    await op?.kill('SIGTERM');
+    await nc.close();
+    await cp.stop();
+    await nats.stop();
+  }
+}
+
+if (import.meta.main) {
+  const w = parseBenchArgs(process.argv.slice(2));
+  const picked = w.only.length === 0 || w.only.some((o) => SCENARIO.startsWith(o));
+  if (picked && w.systems.includes('celeriac')) {
+    const log = (s: string) => (w.jsonOnly ? undefined : process.stderr.write(s + '\n'));
+    const sizes = w.quick ? { objects: 100, singleApplies: 10, reactionSample: 10 } : { objects: 1000, singleApplies: 20, reactionSample: 50 };
+    const lines = await runOperatorScaleBench({ ...sizes, log });
+    for (const l of lines) console.log(JSON.stringify(l));
+    if (!w.jsonOnly) {
+      console.log(`\noperator at scale (${sizes.objects} queues + ${sizes.objects} pools)`);
+      for (const l of lines) console.log(`  ${l.metric.padEnd(28)} ${l.value} ${l.unit}`);
+    }
+  }
+}
