@@ -4,7 +4,7 @@ import { queueNames } from 'celeriac/protocol';
 import type { QueueState } from 'celeriac/topology';
 
 /** What the autoscaler reads of a queue each poll. */
-export type BacklogState = Pick<QueueState, 'pending' | 'ackPending' | 'lastSeq'>;
+export type BacklogState = Pick<QueueState, 'pending' | 'ackPending' | 'lastSeq' | 'paused'>;
 
 /** One manager per connection, made without its $JS.API.INFO round trip. */
 const managers = new WeakMap<NatsConnection, Promise<JetStreamManager>>();
@@ -30,5 +30,6 @@ export async function readBacklog(nc: NatsConnection, queue: string): Promise<Ba
   const jsm = await managerOf(nc);
   const names = queueNames(queue);
   const [consumer, stream] = await Promise.all([jsm.consumers.info(names.stream, names.consumer), jsm.streams.info(names.stream)]);
-  return { pending: consumer.num_pending, ackPending: consumer.num_ack_pending, lastSeq: stream.state.last_seq };
+  // The consumer info says whether the queue is paused too: no extra request for the HoldPaused rule.
+  return { pending: consumer.num_pending, ackPending: consumer.num_ack_pending, lastSeq: stream.state.last_seq, paused: consumer.paused === true };
 }
