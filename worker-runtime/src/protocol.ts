@@ -51,6 +51,10 @@ export const HEADERS = {
   unknownSince: 'Celeriac-Unknown-Since',
   /** Deliveries of earlier copies of a handed-back task: counted into its attempt number. */
   priorAttempts: 'Celeriac-Prior-Attempts',
+  /** The workflow a task belongs to (workflows/): its plan and state live in the queue's workflow bucket. */
+  workflowId: 'Celeriac-Workflow-Id',
+  /** Where in its workflow the task is: `<stage>` for a single task, `<stage>.<member>` for a group member. */
+  workflowStep: 'Celeriac-Workflow-Step',
 } as const;
 
 /**
@@ -97,6 +101,8 @@ export interface QueueNames {
    */
   scheduleSubjects: string;
   resultBucket: string;
+  /** KV bucket of workflow plans and states (workflows/): keys are derived from the workflow id. */
+  workflowBucket: string;
 }
 
 const streamToken = (queue: string) => queue.toUpperCase().replaceAll('-', '_');
@@ -113,6 +119,7 @@ export function queueNames(queue: string): QueueNames {
     deadLetterSubjects: `${SUBJECT_ROOT}.${queue}.dead.>`,
     scheduleSubjects: `${SUBJECT_ROOT}.${queue}.sched.>`,
     resultBucket: `CELERIAC_${s}_RESULTS`,
+    workflowBucket: `CELERIAC_${s}_WORKFLOWS`,
   };
 }
 

@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { queueNames } from '../protocol.ts';
-import { desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredTaskStream } from './desired.ts';
+import { desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredTaskStream, desiredWorkflowBucket } from './desired.ts';
 import { IMMUTABLE_CONSUMER_FIELDS, IMMUTABLE_STREAM_FIELDS, diffConfig, updatable, type FieldChange } from './diff.ts';
 import type { QueueSettings } from './settings.ts';
 
@@ -110,7 +110,20 @@ export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise
   } else {
     await deleteStream(jsm, kvStream, report);
   }
+  await createBucketIfMissing(nc, jsm, desiredWorkflowBucket(s), report);
   return report;
+}
+
+/** Creates a KV bucket the queue needs when it is missing; an existing one is left as it is. */
+async function createBucketIfMissing(nc: NatsConnection, jsm: JetStreamManager, bucket: ReturnType<typeof desiredWorkflowBucket>, report: SyncReport): Promise<void> {
+  try {
+    await jsm.streams.info(`KV_${bucket.name}`);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    const { name, ...opts } = bucket;
+    await new Kvm(nc).create(name, opts);
+    report.created.push(`kv/${name}`);
+  }
 }
 
 /** Deletes every JetStream object of the queue (deletion policy Delete). */
@@ -118,6 +131,6 @@ export async function deleteQueue(nc: NatsConnection, queue: string): Promise<Sy
   const report: SyncReport = { created: [], updated: [], deleted: [], unchangeable: [] };
   const jsm = await jetstreamManager(nc);
   const names = queueNames(queue);
-  for (const stream of [names.stream, names.deadLetterStream, `KV_${names.resultBucket}`]) await deleteStream(jsm, stream, report);
+  for (const stream of [names.stream, names.deadLetterStream, `KV_${names.resultBucket}`, `KV_${names.workflowBucket}`]) await deleteStream(jsm, stream, report);
   return report;
 }

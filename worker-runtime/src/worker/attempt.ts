@@ -31,6 +31,10 @@ export class Attempt implements InFlightTask {
   private controller: AbortController | undefined;
   private abortReason: Error | undefined;
   private tracked = false;
+  /** The handler's return value, for a workflow's next step. */
+  private value: unknown;
+  /** The workflow step of this success is being (or was) taken. */
+  private stepping = false;
   private readonly deps: RunDeps;
   private readonly release: () => void;
 
@@ -109,6 +113,7 @@ export class Attempt implements InFlightTask {
   private onResult(result: unknown): void {
     if (!this.end()) return;
     const finishedAt = Date.now();
+    this.value = result;
     const results = this.deps.results;
     let record: string | undefined;
     try {
@@ -152,6 +157,17 @@ export class Attempt implements InFlightTask {
   }
 
   private complete(): void {
+    // A workflow step is taken before the ack: a worker dying in between leaves it to a redelivery.
+    const step = this.settled || this.stepping ? undefined : this.deps.workflows?.onSucceeded(this.env, this.value);
+    if (step) {
+      this.stepping = true;
+      this.track();
+      step.then(
+        () => this.complete(),
+        (err: unknown) => this.unrecorded(err),
+      );
+      return;
+    }
     if (!this.settled) {
       this.settled = true;
       this.deps.acks.ack(this.msg);

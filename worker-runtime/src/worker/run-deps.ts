@@ -7,6 +7,7 @@ import type { AckBatch } from './ack-batch.ts';
 import type { InFlight } from './in-flight.ts';
 import type { TaskMetrics, WorkerMetrics } from './metrics.ts';
 import type { PeerWatch } from './peers.ts';
+import type { WorkflowSteps } from '../workflows/advance.ts';
 
 /** A task as one worker runs it: its definition with the worker's defaults resolved. */
 export interface RegisteredTask {
@@ -42,4 +43,6 @@ export interface RunDeps {
   unknownTaskGraceMs: number;
   /** The consumer's ack wait: a message held longer must say `working()`. */
   ackWaitMs: number;
+  /** Takes the next step of a workflow when one of its tasks has finished for good (workflows/). */
+  workflows?: WorkflowSteps;
 }

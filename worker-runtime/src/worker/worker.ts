@@ -19,6 +19,7 @@ import { isNotFound } from '../topology/ensure-queue.ts';
 import { WorkerHeartbeat } from './heartbeat.ts';
 import { MaxDeliveriesListener } from './max-deliveries.ts';
 import { PeerWatch } from './peers.ts';
+import { WorkflowSteps } from '../workflows/advance.ts';
 
 export interface WorkerOptions {
   queue: string;
@@ -163,6 +164,7 @@ export class Worker {
       peers: this.peers,
       unknownTaskGraceMs,
       ackWaitMs,
+      workflows: new WorkflowSteps(this.nc, this.js, this.queue, this.log),
     };
     this.maxDeliveries = new MaxDeliveriesListener(this.nc, deps);
     const dispatch = (m: JsMsg) => runTask(m, deps, this.releaseSlot);
