@@ -1,10 +1,13 @@
 // Chains, groups and chords on a real nats-server with real Workers: results flow from link to
 // link, groups keep member order, a chord's callback runs once, both error policies, a chord
 // nested in a chain, a failed link stopping a chain, and a repeated start running once.
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import { jetstream } from '@nats-io/jetstream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HEADERS, encodeJson, taskSubject } from 'celeriac/protocol';
 import { Client, PermanentError, Worker, WorkflowFailedError, chain, chord, defineTask, group, sig, startWorkflow, type GroupOutcome, type TaskDefinition } from 'celeriac';
 import { useNats } from '../support/use-nats.ts';
-import { createQueue, testLogger, uniqueQueue } from '../support/queue.ts';
+import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 
 describe('workflows on a real nats-server', () => {
   const nats = useNats();
@@ -28,10 +31,10 @@ describe('workflows on a real nats-server', () => {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds tasks of every type
   const all: TaskDefinition<any, any>[] = [double, addOne, show, sum, sumPartial, maybeFail];
 
-  async function start(results = true) {
+  async function start(results = true, duplicateWindowMs = 60_000) {
     runs.clear();
     const queue = uniqueQueue('wf');
-    await createQueue(nats.nc, queue, { results: { enabled: results, ttlMs: 60_000, maxBytes: 0 } });
+    await createQueue(nats.nc, queue, { results: { enabled: results, ttlMs: 60_000, maxBytes: 0 }, duplicateWindowMs });
     const client = new Client(nats.nc, { queue });
     const worker = new Worker(nats.nc, { queue, tasks: all, logger: testLogger, concurrency: 8, heartbeatIntervalMs: 0 });
     cleanup.push(() => client.close(), () => worker.close(1000));
@@ -115,6 +118,41 @@ describe('workflows on a real nats-server', () => {
     expect(await a.result({ timeoutMs: 10_000 })).toBe(5);
     await new Promise((r) => setTimeout(r, 300));
     expect(runs.get('add-one')).toBe(2);
+    expect(runs.get('sum')).toBe(1);
+  });
+
+  /**
+   * A step's message delivered again after its workflow moved on, with a new message id: what a
+   * redelivery looks like once JetStream's dedupe window has passed. Only the workflow record
+   * (compare-and-set, never backwards) stands between it and a second next step.
+   */
+  const DEDUPE_WINDOW_MS = 200;
+  async function deliverAgain(queue: string, task: string, workflowId: string, step: string, payload: unknown, before: number) {
+    await new Promise((r) => setTimeout(r, DEDUPE_WINDOW_MS + 100)); // past the window: a repeated next step would not be a duplicate
+    const h = natsHeaders();
+    h.set(HEADERS.id, `wf-${workflowId}-${step.replace('.', '-')}`);
+    h.set(HEADERS.workflowId, workflowId);
+    h.set(HEADERS.workflowStep, step);
+    await jetstream(nats.nc).publish(taskSubject(queue, task), encodeJson(payload), { headers: h, msgID: `again-${workflowId}-${step}` });
+    await waitFor(() => (runs.get(task) ?? 0) > before, { what: `${task} run again` });
+    await new Promise((r) => setTimeout(r, 300)); // time for a wrong next step to run
+  }
+
+  it('takes no next link when a finished link completes again past the dedupe window', async () => {
+    const { queue, client } = await start(true, DEDUPE_WINDOW_MS);
+    const wf = await startWorkflow(client, chain(sig(double, 5), addOne, show), { queue });
+    expect(await wf.result({ timeoutMs: 10_000 })).toBe('value 11');
+    await deliverAgain(queue, 'double', wf.id, '0', 5, 1);
+    expect(runs.get('add-one')).toBe(1);
+    expect(runs.get('show')).toBe(1);
+    expect(await wf.status()).toMatchObject({ state: 'succeeded', result: 'value 11' });
+  });
+
+  it('runs no second callback when a member of a finished chord completes again past the dedupe window', async () => {
+    const { queue, client } = await start(true, DEDUPE_WINDOW_MS);
+    const wf = await startWorkflow(client, chord(group([sig(addOne, 1), sig(addOne, 2), sig(addOne, 3)]), sum), { queue });
+    expect(await wf.result({ timeoutMs: 10_000 })).toBe(9);
+    await deliverAgain(queue, 'add-one', wf.id, '0.1', 2, 3);
     expect(runs.get('sum')).toBe(1);
   });
 });
