@@ -2,7 +2,7 @@
 // callback runs from one message only (a re-run after a kill is the same message, attempt > 1),
 // gets every member's result in order and applies its effect once; every chain link likewise;
 // and every workflow finishes. The issue asks for 1,000 chords of 20; this runs CHORDS of 20
-// (and CHAINS of 5 links) to stay under a minute on the 2-core test machine: see docs/workflows.md.
+// (and CHAINS of 5 links) to stay under a minute on the 2-core test machine (docs/concepts.md#workflows).
 import { describe, expect, it } from 'vitest';
 import { chain, chord, group, sig, startWorkflow, type WorkflowHandle } from 'celeriac';
 import { readLedger } from '../support/chaos-ledger.ts';
