@@ -11,6 +11,7 @@ describe('protocol names', () => {
       deadLetterStream: 'CELERIAC_ORDER_EMAILS_DLQ',
       deadLetterSubjects: 'celeriac.order-emails.dead.>',
       resultBucket: 'CELERIAC_ORDER_EMAILS_RESULTS',
+      workflowBucket: 'CELERIAC_ORDER_EMAILS_WORKFLOWS',
     });
   });
 
