@@ -10,6 +10,7 @@ describe('protocol names', () => {
       consumer: 'workers',
       deadLetterStream: 'CELERIAC_ORDER_EMAILS_DLQ',
       deadLetterSubjects: 'celeriac.order-emails.dead.>',
+      scheduleSubjects: 'celeriac.order-emails.sched.>',
       resultBucket: 'CELERIAC_ORDER_EMAILS_RESULTS',
       workflowBucket: 'CELERIAC_ORDER_EMAILS_WORKFLOWS',
     });
