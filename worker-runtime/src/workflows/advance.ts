@@ -65,24 +65,31 @@ export class WorkflowSteps {
     return this.advance(plan, step.stage, outcome.result);
   }
 
-  /** Adds the member's outcome to the group (compare-and-set); whoever sees the group complete moves on. */
+  /**
+   * Stores the member's outcome under its own key (the first outcome stands), then adds its index
+   * to the group's list of finished members with compare-and-set: the list is small, so members
+   * finishing together contend on a few bytes, not on every result. Whoever completes the list
+   * reads all outcomes and moves on.
+   */
   private async memberFinished(plan: WorkflowPlan, stage: number, group: GroupStage, member: number, outcome: MemberOutcome): Promise<void> {
     const size = group.members.length;
-    const state = await this.store.update<GroupState>(workflowKeys(plan.id).group(stage), (cur) => {
-      if (cur?.done[member]) return undefined; // a repeated completion: the first outcome stands
-      return { size, done: { ...cur?.done, [member]: outcome } };
-    });
-    const mine = state?.done[member] ?? outcome;
+    const keys = workflowKeys(plan.id);
+    const mine = await this.store.createOnce(keys.member(stage, member), outcome);
     if (!mine.ok && group.onError === 'fail') return this.fail(plan, mine);
-    if (!state || Object.keys(state.done).length < size) return;
-    const outcomes = Array.from({ length: size }, (_, i) => state.done[i]!);
-    const failures = outcomes.filter((o): o is Extract<MemberOutcome, { ok: false }> => !o.ok);
+    const state = await this.store.update<GroupState>(keys.group(stage), (cur) => (cur?.done.includes(member) ? undefined : { size, done: [...(cur?.done ?? []), member] }));
+    if (!state || state.done.length < size) return;
+    const outcomes = await Promise.all(Array.from({ length: size }, (_, i) => this.store.read<MemberOutcome>(keys.member(stage, i))));
+    // Each member stores its outcome before it counts itself, so none can be missing here; if one
+    // is (expired with the bucket's TTL), fail loudly: the message is redelivered, not acked.
+    if (outcomes.some((o) => o === undefined)) throw new Error(`workflow ${plan.id} stage ${stage}: a finished member's outcome is missing`);
+    const all = outcomes as MemberOutcome[];
+    const failures = all.filter((o): o is Extract<MemberOutcome, { ok: false }> => !o.ok);
     if (group.onError === 'fail') {
       if (failures.length > 0) return; // the workflow failed with the first of them
-      return this.advance(plan, stage, outcomes.map((o) => (o.ok ? o.result : null)));
+      return this.advance(plan, stage, all.map((o) => (o.ok ? o.result : null)));
     }
     const errors = failures.map(({ ok: _ok, ...f }) => f);
-    return this.advance(plan, stage, { results: outcomes.map((o) => (o.ok ? o.result : null)), errors });
+    return this.advance(plan, stage, { results: all.map((o) => (o.ok ? o.result : null)), errors });
   }
 
   /** Stage `stage` produced `output`: start the next stage, or end the workflow with it. */

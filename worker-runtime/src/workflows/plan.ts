@@ -52,10 +52,13 @@ export interface StepFailure {
 /** What one finished group member left: its result, or why it has none. */
 export type MemberOutcome = { ok: true; result: unknown } | ({ ok: false } & StepFailure);
 
-/** Under `<id>.group.<stage>`: the finished members of a running group, updated with compare-and-set. */
+/**
+ * Under `<id>.group.<stage>`: the indexes of the group's finished members, in the order they
+ * finished, updated with compare-and-set. Each one's outcome is under `<id>.member.<stage>.<index>`.
+ */
 export interface GroupState {
   size: number;
-  done: Record<string, MemberOutcome>;
+  done: number[];
 }
 
 /** What a chord's callback gets with `onError: 'continue'`: each member's result (null when it failed) and the failures. */
@@ -84,6 +87,7 @@ export const workflowKeys = (id: string) => ({
   plan: `${id}.plan`,
   state: `${id}.state`,
   group: (stage: number) => `${id}.group.${stage}`,
+  member: (stage: number, member: number) => `${id}.member.${stage}.${member}`,
 });
 
 /** The task id of a step: deterministic, so a repeated enqueue of the step is a JetStream duplicate. */

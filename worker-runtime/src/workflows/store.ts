@@ -9,6 +9,10 @@ const decoder = new TextDecoder();
 /** Plans never change: a worker keeps this many in memory so a group's members read theirs once. */
 const PLAN_CACHE_SIZE = 1_000;
 
+/** The longest pause between compare-and-set tries on a contended key (ms). */
+const CAS_BACKOFF_MAX_MS = 5;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /** Thrown when the queue has no workflow bucket: `ensureQueue` (or the operator) creates it. */
 export class WorkflowsUnavailableError extends Error {
   override readonly name = 'WorkflowsUnavailableError';
@@ -71,6 +75,17 @@ export class WorkflowStore {
     }
   }
 
+  /** Writes `value` under `key` unless the key exists; returns what the key holds (the first value written). */
+  async createOnce<T>(key: string, value: T): Promise<T> {
+    try {
+      await (await this.kv()).create(key, JSON.stringify(value));
+      return value;
+    } catch (e) {
+      if (!lostRace(e)) throw e;
+      return (await this.read<T>(key)) ?? value;
+    }
+  }
+
   /**
    * Compare-and-set: reads the key, lets `change` compute the new value (undefined = leave it),
    * writes it only if nobody wrote in between, and tries again when somebody did. Returns the
@@ -78,7 +93,10 @@ export class WorkflowStore {
    */
   async update<T>(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
     const kv = await this.kv();
-    for (;;) {
+    for (let conflicts = 0; ; conflicts++) {
+      // Members of one group finishing together all write its key: back off with jitter, so
+      // each round has few contenders instead of all of them losing to one and trying again.
+      if (conflicts > 0) await sleep(Math.random() * Math.min(CAS_BACKOFF_MAX_MS, 2 ** conflicts));
       const entry = await kv.get(key);
       const current = entry?.operation === 'PUT' ? (JSON.parse(decoder.decode(entry.value)) as T) : undefined;
       const next = change(current);
