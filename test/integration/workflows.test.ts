@@ -155,4 +155,17 @@ describe('workflows on a real nats-server', () => {
     await deliverAgain(queue, 'add-one', wf.id, '0.1', 2, 3);
     expect(runs.get('sum')).toBe(1);
   });
+
+  it('does not run the first stage again when a finished workflow is started again with its key', async () => {
+    const { queue, client } = await start(true, DEDUPE_WINDOW_MS);
+    const flow = chain(sig(double, 2), addOne);
+    const first = await startWorkflow(client, flow, { queue, idempotencyKey: 'once' });
+    expect(await first.result({ timeoutMs: 10_000 })).toBe(5);
+    await new Promise((r) => setTimeout(r, DEDUPE_WINDOW_MS + 100));
+    const again = await startWorkflow(client, flow, { queue, idempotencyKey: 'once' });
+    expect(again).toMatchObject({ id: first.id, duplicate: true });
+    expect(await again.result({ timeoutMs: 10_000 })).toBe(5);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(runs.get('double')).toBe(1);
+  });
 });

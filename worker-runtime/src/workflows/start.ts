@@ -53,11 +53,12 @@ export async function startWorkflow<O>(client: Client, flow: Flow<unknown, O>, o
   const plan: WorkflowPlan = { v: 1, id, queue: options.queue, createdAt: Date.now(), stages: [...flow.stages] };
   const store = new WorkflowStore(client.nc, options.queue);
   const created = await store.createPlan(plan);
-  // A repeated start runs the stored plan: publishing its first stage again is a duplicate, or
-  // recovers a start whose producer died between the plan and the publish.
   const stored = created ? plan : ((await store.plan(id)) ?? plan);
-  await store.advanceRecord({ id, state: 'running', stage: 0, stages: stored.stages.length, updatedAt: Date.now() });
-  await publishStage(jetstream(client.nc), stored, 0, undefined);
+  const record = await store.advanceRecord({ id, state: 'running', stage: 0, stages: stored.stages.length, updatedAt: Date.now() });
+  // A repeated start publishes the first stage again only while the workflow is still there (a
+  // duplicate, or the recovery of a start whose producer died before publishing); once it has
+  // moved on, its first tasks must not run again.
+  if (created || (record?.state === 'running' && record.stage === 0)) await publishStage(jetstream(client.nc), stored, 0, undefined);
   return workflowHandle<O>(client, store, stored, !created);
 }
 
