@@ -16,7 +16,7 @@ describe('ensureQueue on a real nats-server', () => {
     const n = queueNames(queue);
     const settings = defaultQueueSettings(queue, { storage: 'memory' });
     expect(await ensureQueue(nats.nc, settings)).toEqual({
-      created: [`stream/${n.stream}`, `stream/${n.deadLetterStream}`, `consumer/${n.consumer}`, `kv/${n.resultBucket}`, `kv/${cancelBucketName(queue)}`],
+      created: [`stream/${n.stream}`, `stream/${n.deadLetterStream}`, `consumer/${n.consumer}`, `kv/${n.resultBucket}`, `kv/${cancelBucketName(queue)}`, `kv/${n.workflowBucket}`],
       updated: [],
       deleted: [],
       unchangeable: [],

@@ -32,12 +32,17 @@ const nc = queue
 const js = nc ? jetstream(nc, { timeout: 5_000 }) : undefined;
 const encoder = new TextEncoder();
 
-async function recordRun(id: string, attempt: number): Promise<void> {
+export async function recordRun(id: string, attempt: number): Promise<void> {
   const run: RunRecord = { id, worker, attempt, at: Date.now() };
   await js!.publish(runsSubject(queue), encoder.encode(JSON.stringify(run)));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** An effect that must happen once, keyed by `id` (the effects stream deduplicates on it): for other chaos task modules. */
+export async function recordEffect(id: string, body: Record<string, unknown>): Promise<void> {
+  await js!.publish(effectsSubject(queue), encoder.encode(JSON.stringify({ ...body, id })), { msgID: id });
+}
 
 /** A task with no side effect but its run record: duplicates are visible, and harmless. */
 export const work = defineTask('chaos.work', async (p: { n: number; sleepMs: number }, ctx) => {

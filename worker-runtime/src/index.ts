@@ -35,3 +35,18 @@ export type { PayloadSchema, StandardSchemaV1 } from './schema.ts';
 export { connectNats } from './connection.ts';
 export type { NatsSettings } from './connection.ts';
 export type { DeadTruncation, FailedState, ResultRecord, TaskState } from './protocol.ts';
+export { chain, chord, group, sig, startWorkflow, WorkflowFailedError, WorkflowsUnavailableError } from './workflows/index.ts';
+export type {
+  ChordOptions,
+  Flow,
+  Group,
+  GroupOutcome,
+  Link,
+  OnError,
+  Signature,
+  StartWorkflowOptions,
+  StepFailure,
+  WorkflowHandle,
+  WorkflowRecord,
+  WorkflowState,
+} from './workflows/index.ts';

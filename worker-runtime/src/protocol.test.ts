@@ -12,6 +12,7 @@ describe('protocol names', () => {
       deadLetterSubjects: 'celeriac.order-emails.dead.>',
       scheduleSubjects: 'celeriac.order-emails.sched.>',
       resultBucket: 'CELERIAC_ORDER_EMAILS_RESULTS',
+      workflowBucket: 'CELERIAC_ORDER_EMAILS_WORKFLOWS',
     });
   });
 

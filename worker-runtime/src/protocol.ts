@@ -66,6 +66,10 @@ export const HEADERS = {
   scheduleName: 'Celeriac-Schedule',
   /** Stamped by the server on each fired tick: the fire time after this one (RFC 3339). */
   scheduleNext: 'Nats-Schedule-Next',
+  /** The workflow a task belongs to (workflows/): its plan and state live in the queue's workflow bucket. */
+  workflowId: 'Celeriac-Workflow-Id',
+  /** Where in its workflow the task is: `<stage>` for a single task, `<stage>.<member>` for a group member. */
+  workflowStep: 'Celeriac-Workflow-Step',
 } as const;
 
 /**
@@ -124,6 +128,8 @@ export interface QueueNames {
    */
   scheduleSubjects: string;
   resultBucket: string;
+  /** KV bucket of workflow plans and states (workflows/): keys are derived from the workflow id. */
+  workflowBucket: string;
 }
 
 const streamToken = (queue: string) => queue.toUpperCase().replaceAll('-', '_');
@@ -140,6 +146,7 @@ export function queueNames(queue: string): QueueNames {
     deadLetterSubjects: `${SUBJECT_ROOT}.${queue}.dead.>`,
     scheduleSubjects: `${SUBJECT_ROOT}.${queue}.sched.>`,
     resultBucket: `CELERIAC_${s}_RESULTS`,
+    workflowBucket: `CELERIAC_${s}_WORKFLOWS`,
   };
 }
 

@@ -94,3 +94,13 @@ export function desiredResultBucket(s: QueueSettings) {
     ...(s.results.maxBytes > 0 ? { max_bytes: s.results.maxBytes } : {}),
   };
 }
+
+/**
+ * The workflow bucket (workflows/): plans, per-group member results and workflow states, kept
+ * as long as results are. It exists with results off too: chains and chords need it either way.
+ */
+export function desiredWorkflowBucket(s: QueueSettings) {
+  // No byte limit: a refused write would stall a chord, and its entries expire with the TTL.
+  const { max_bytes: _unlimited, ...result } = desiredResultBucket(s) as ReturnType<typeof desiredResultBucket> & { max_bytes?: number };
+  return { ...result, name: queueNames(s.queue).workflowBucket };
+}

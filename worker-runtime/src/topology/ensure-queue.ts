@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { queueNames } from '../protocol.ts';
-import { desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredTaskStream } from './desired.ts';
+import { desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredTaskStream, desiredWorkflowBucket } from './desired.ts';
 import { IMMUTABLE_CONSUMER_FIELDS, IMMUTABLE_STREAM_FIELDS, diffConfig, updatable, type FieldChange } from './diff.ts';
 import type { QueueSettings } from './settings.ts';
 import { cancelBucketName, desiredCancelBucket } from '../cancel/bucket.ts';
@@ -91,6 +91,7 @@ export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise
 
   await syncBucket(nc, jsm, desiredResultBucket(s), s.results.enabled, report);
   await syncBucket(nc, jsm, desiredCancelBucket(s), true, report);
+  await syncBucket(nc, jsm, desiredWorkflowBucket(s), true, report);
   return report;
 }
 
@@ -98,7 +99,7 @@ export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise
 async function syncBucket(
   nc: NatsConnection,
   jsm: JetStreamManager,
-  bucket: ReturnType<typeof desiredResultBucket> | ReturnType<typeof desiredCancelBucket>,
+  bucket: ReturnType<typeof desiredResultBucket> | ReturnType<typeof desiredCancelBucket> | ReturnType<typeof desiredWorkflowBucket>,
   enabled: boolean,
   report: SyncReport,
 ): Promise<void> {
@@ -127,6 +128,6 @@ export async function deleteQueue(nc: NatsConnection, queue: string): Promise<Sy
   const report: SyncReport = { created: [], updated: [], deleted: [], unchangeable: [] };
   const jsm = await jetstreamManager(nc);
   const names = queueNames(queue);
-  for (const stream of [names.stream, names.deadLetterStream, `KV_${names.resultBucket}`, `KV_${cancelBucketName(queue)}`]) await deleteStream(jsm, stream, report);
+  for (const stream of [names.stream, names.deadLetterStream, `KV_${names.resultBucket}`, `KV_${cancelBucketName(queue)}`, `KV_${names.workflowBucket}`]) await deleteStream(jsm, stream, report);
   return report;
 }

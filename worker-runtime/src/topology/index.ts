@@ -5,7 +5,7 @@
  */
 export { defaultQueueSettings } from './settings.ts';
 export type { QueueSettings } from './settings.ts';
-export { desiredTaskStream, desiredConsumer, desiredDeadLetterStream, desiredResultBucket, schedulable } from './desired.ts';
+export { desiredTaskStream, desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredWorkflowBucket, schedulable } from './desired.ts';
 export { ensureQueue, deleteQueue, isNotFound } from './ensure-queue.ts';
 export type { SyncReport } from './ensure-queue.ts';
 export { diffConfig, updatable, IMMUTABLE_STREAM_FIELDS, IMMUTABLE_CONSUMER_FIELDS } from './diff.ts';

@@ -34,6 +34,10 @@ export class Attempt implements InFlightTask {
   /** Set when a cancel arrived while the handler ran: whatever it does next, the attempt ends cancelled. */
   private cancelledBy: CancelledError | undefined;
   private tracked = false;
+  /** The handler's return value, for a workflow's next step. */
+  private value: unknown;
+  /** The workflow step of this success is being (or was) taken. */
+  private stepping = false;
   private readonly deps: RunDeps;
   private readonly release: () => void;
 
@@ -129,6 +133,7 @@ export class Attempt implements InFlightTask {
     if (!this.end()) return;
     if (this.cancelledBy) return this.endCancelled(this.cancelledBy);
     const finishedAt = Date.now();
+    this.value = result;
     const results = this.deps.results;
     let record: string | undefined;
     try {
@@ -183,6 +188,17 @@ export class Attempt implements InFlightTask {
   }
 
   private complete(): void {
+    // A workflow step is taken before the ack: a worker dying in between leaves it to a redelivery.
+    const step = this.settled || this.stepping ? undefined : this.deps.workflows?.onSucceeded(this.env, this.value);
+    if (step) {
+      this.stepping = true;
+      this.track();
+      step.then(
+        () => this.complete(),
+        (err: unknown) => this.unrecorded(err),
+      );
+      return;
+    }
     if (!this.settled) {
       this.settled = true;
       this.deps.acks.ack(this.msg);

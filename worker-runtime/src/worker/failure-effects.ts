@@ -37,6 +37,12 @@ export async function deadLetter(
 ): Promise<void> {
   const { msg, task } = env;
   const copy = await recordDeath(sourceOfDelivery(msg), env.id, { ...env.record(), startedAt }, reason, error, deps);
+  // A workflow step's failure is recorded before the term: if that fails, a redelivery tries again.
+  const stepped = await deps.workflows?.onFailed(env, reason, error)?.then(
+    () => true,
+    (err: unknown) => (deps.log.error({ err, task, id: env.id }, 'could not record workflow step; task will be redelivered'), false),
+  );
+  if (stepped === false) return msg.nak(1000);
   msg.term(`${reason}: ${error.message}`.slice(0, 200));
   deps.metrics.deadLettered(task || 'unknown', reason);
   deps.log.warn({ task, id: env.id, reason, error: error.message, attempts: env.attempts, deadLetter: copy }, 'task dead-lettered');

@@ -9,6 +9,7 @@ import type { InFlight } from './in-flight.ts';
 import type { TaskMetrics, WorkerMetrics } from './metrics.ts';
 import type { PeerWatch } from './peers.ts';
 import type { CancelWatch } from '../cancel/watch.ts';
+import type { WorkflowSteps } from '../workflows/advance.ts';
 
 /** A task as one worker runs it: its definition with the worker's defaults resolved. */
 export interface RegisteredTask {
@@ -57,4 +58,6 @@ export interface RunDeps {
   ackWaitMs: number;
   /** The queue's cancels (cancel/watch.ts); undefined when the queue has no cancel bucket. */
   cancels?: CancelWatch | undefined;
+  /** Takes the next step of a workflow when one of its tasks has finished for good (workflows/). */
+  workflows?: WorkflowSteps;
 }

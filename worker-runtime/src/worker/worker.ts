@@ -21,6 +21,7 @@ import { WorkerHeartbeat } from './heartbeat.ts';
 import { MaxDeliveriesListener } from './max-deliveries.ts';
 import { PeerWatch } from './peers.ts';
 import { registerTasks } from './registry.ts';
+import { WorkflowSteps } from '../workflows/advance.ts';
 
 export interface WorkerOptions {
   queue: string;
@@ -157,6 +158,7 @@ export class Worker {
       unknownTaskGraceMs,
       ackWaitMs,
       cancels: this.cancels,
+      workflows: new WorkflowSteps(this.nc, this.js, this.queue, this.log),
     };
     this.maxDeliveries = new MaxDeliveriesListener(this.nc, deps);
     const dispatch = (m: JsMsg) => runTask(m, deps, this.releaseSlot);
