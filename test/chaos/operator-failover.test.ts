@@ -15,6 +15,7 @@ import { QueueConnector } from '../../operator/src/nats/queue-connection.ts';
 import { TaskQueueReconciler } from '../../operator/src/taskqueue/reconciler.ts';
 import { Client, PublishRejectedError } from 'celeriac';
 import { queueNames } from 'celeriac/protocol';
+import { cancelBucketName } from 'celeriac/topology';
 import { work } from '../support/chaos-tasks.ts';
 import { report, sleep } from '../support/chaos.ts';
 import { useNats } from '../support/use-nats.ts';
@@ -128,7 +129,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     const expectedStreams = (ids: number[]) =>
       ids.flatMap((i) => {
         const n = queueNames(queue(i));
-        return [n.stream, n.deadLetterStream, `KV_${n.resultBucket}`];
+        return [n.stream, n.deadLetterStream, `KV_${n.resultBucket}`, `KV_${cancelBucketName(queue(i))}`, `KV_${n.workflowBucket}`];
       }).sort();
     const all = Array.from({ length: QUEUES }, (_, i) => i);
     await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq', '--all', '--timeout=60s']);
@@ -328,7 +329,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
       await reconciler.reconcile(key, leading); // adds the finalizer, creates the streams
       snapshot = await read();
       expect((snapshot.metadata?.finalizers ?? []).length).toBe(1);
-      expect(await streamsOf(ns)).toHaveLength(3);
+      expect(await streamsOf(ns)).toHaveLength(5); // tasks, dead letters, results, cancels, workflows
       await kubectlOk(cp(), ['delete', '-n', ns, 'tq/stale', '--wait=false']);
       snapshot = await read(); // deleting: deletionTimestamp set, held by our finalizer
       await reconciler.reconcile(key, leading); // deletes the streams, removes the finalizer: the queue is gone

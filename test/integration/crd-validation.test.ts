@@ -141,7 +141,7 @@ describe('TaskQueue and WorkerPool CRDs on a real API server', () => {
   it('shows the printer columns, and kubectl get celeriac lists both kinds', async () => {
     const k = cp();
     const header = async (resource: string) => (await ok(k, ['get', resource, '-n', ns])).split('\n')[0]?.split(/\s+/);
-    expect(await header('tq')).toEqual(['NAME', 'READY', 'BACKLOG', 'DEAD', 'SCHEDULES', 'AGE']);
+    expect(await header('tq')).toEqual(['NAME', 'READY', 'BACKLOG', 'DEAD', 'PAUSED', 'SCHEDULES', 'AGE']);
     expect(await header('wp')).toEqual(['NAME', 'QUEUE', 'READY', 'REPLICAS', 'DESIRED', 'BACKLOG', 'AGE']);
     const all = await ok(k, ['get', 'celeriac', '-n', ns, '-o', 'name']);
     expect(all).toContain('taskqueue.celeriac.dev/emails');

@@ -42,7 +42,7 @@ describe('the operator syncs spec.schedules', () => {
     expect(new Date(tq.status!.schedules![1]!.nextFireTime!).getUTCMinutes()).toBe(30);
     expect((await stored()).map((m) => m.headers['Nats-Schedule'])).toEqual(['@every 2s', '0 30 9 * * MON-FRI']);
     const table = await kubectlOk(cp(), ['get', '-n', ns, 'tq/beat']);
-    expect(table).toMatch(/SCHEDULES[\s\S]*beat\s+True\s+\d+\s+\d+\s+2\s/);
+    expect(table).toMatch(/SCHEDULES[\s\S]*beat\s+True\s+\d+\s+\d+\s+\S*\s+2\s/);
 
     // Edit one, drop the other: in effect within a second of the apply.
     await apply('[{name: a, task: t.a, every: 5s}]');
