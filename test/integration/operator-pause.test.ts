@@ -1,13 +1,13 @@
 // spec.paused on a TaskQueue, against a real API server and nats-server: the operator pauses the
 // queue's consumer, shows it in status.paused and the Paused printer column, and resumes it when
 // the spec says so; with spec.paused unset, a pause made by hand holds.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { TaskQueue } from '../../crds/src/index.ts';
 import type { RunningOperator } from '../../operator/src/operator.ts';
 import { isQueuePaused, pauseQueue } from 'celeriac/topology';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { useNats } from '../support/use-nats.ts';
-import { freshNamespace, getJson, kubectlOk, startTestOperator } from '../support/operator.ts';
+import { freshNamespace, getJson, kubectlOk, startTestOperator, useCrds } from '../support/operator.ts';
 import { waitFor } from '../support/queue.ts';
 
 describe('spec.paused through the operator', () => {
@@ -15,10 +15,7 @@ describe('spec.paused through the operator', () => {
   const nats = useNats();
   const operators: RunningOperator[] = [];
 
-  beforeAll(async () => {
-    await kubectlOk(cp(), ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
-    await kubectlOk(cp(), ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', '--timeout=60s']);
-  });
+  useCrds(cp);
   afterAll(async () => {
     await Promise.all(operators.map((o) => o.stop()));
   });

@@ -1,14 +1,14 @@
 // spec.schedules through the real operator: a TaskQueue with a schedule gets its schedule message
 // and status (kubectl get tq shows the count), an edit takes effect within a second, removal and
 // deletion with Retain leave no schedule firing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { TaskQueue } from '../../crds/src/index.ts';
 import { Worker, declareTask, defineTask } from 'celeriac';
 import { readSchedules } from 'celeriac/topology';
 import type { RunningOperator } from '../../operator/src/operator.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { useNats } from '../support/use-nats.ts';
-import { freshNamespace, getJson, kubectlOk, startTestOperator } from '../support/operator.ts';
+import { freshNamespace, getJson, kubectlOk, startTestOperator, useCrds } from '../support/operator.ts';
 import { createQueue, testLogger, waitFor } from '../support/queue.ts';
 
 describe('the operator syncs spec.schedules', () => {
@@ -16,10 +16,7 @@ describe('the operator syncs spec.schedules', () => {
   const nats = useNats();
   const operators: RunningOperator[] = [];
 
-  beforeAll(async () => {
-    await kubectlOk(cp(), ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
-    await kubectlOk(cp(), ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', '--timeout=60s']);
-  });
+  useCrds(cp);
   afterAll(async () => {
     await Promise.all(operators.map((o) => o.stop()));
   });

@@ -1,3 +1,4 @@
+import { beforeAll } from 'vitest';
 import { pino } from 'pino';
 import { readOperatorConfig } from '../../operator/src/config.ts';
 import { startOperator, type RunningOperator } from '../../operator/src/operator.ts';
@@ -41,4 +42,12 @@ export async function kubectlOk(cluster: ClusterAccess, args: string[], input?: 
 
 export async function getJson<T = Record<string, unknown>>(cluster: ClusterAccess, args: string[]): Promise<T> {
   return JSON.parse(await kubectlOk(cluster, ['get', ...args, '-o', 'json'])) as T;
+}
+
+/** For a describe block that runs operators: the CRDs applied (server-side) and Established first. */
+export function useCrds(cluster: () => ClusterAccess): void {
+  beforeAll(async () => {
+    await kubectlOk(cluster(), ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
+    await kubectlOk(cluster(), ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', 'crd/workerpools.celeriac.dev', '--timeout=60s']);
+  });
 }
