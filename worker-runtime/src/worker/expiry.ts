@@ -1,4 +1,5 @@
-import { isValidTaskId } from '../protocol.ts';
+import { HEADERS, isValidTaskId } from '../protocol.ts';
+import { headerBlockMentions } from './header-peek.ts';
 import type { TaskEnvelope } from './envelope.ts';
 import type { RunDeps } from './run-deps.ts';
 
@@ -14,6 +15,8 @@ const RECORD_RETRY_MS = 1_000;
  * delivery: termed first, a lost write would leave the task `scheduled` or pending forever.
  */
 export function expireIfPast(env: TaskEnvelope, deps: RunDeps, release: () => void, now = Date.now()): boolean {
+  // Most tasks have no expiry: look for the header's bytes before decoding every header.
+  if (!headerBlockMentions(env.msg, HEADERS.expiresAt)) return false;
   const expiresAt = env.expiresAt;
   if (expiresAt === undefined || now < expiresAt) return false;
   settleExpired(env, expiresAt, now, deps).then(release, release);
