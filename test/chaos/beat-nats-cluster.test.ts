@@ -1,0 +1,75 @@
+// A periodic schedule on an R3 queue in a 3-node NATS cluster, with the node leading the queue's
+// stream SIGKILLed mid-run. The schedule is a message of the replicated stream, so the new stream
+// leader must take over firing: ticks resume after the election, no tick runs twice, and the
+// ticks missed during the election collapse into at most one (the documented catch-up policy).
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Worker, declareTask, defineTask } from 'celeriac';
+import { queueNames } from 'celeriac/protocol';
+import { report, retrying, sleep } from '../support/chaos.ts';
+import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.ts';
+import { connectTo, createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
+
+const tick = declareTask<null, null>('beat.cluster');
+
+describe('a periodic schedule when the stream leader dies', () => {
+  let cluster: NatsCluster;
+  let nc: NatsConnection;
+  beforeAll(async () => {
+    cluster = await startNatsCluster({ nodes: 3 });
+    nc = await connectTo(cluster.urls.join(','));
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await cluster?.stop();
+  });
+
+  it('fires on the new leader, each tick once, with at most one catch-up tick', { timeout: 120_000 }, async () => {
+    const queue = uniqueQueue('beat-cluster');
+    await createQueue(nc, queue, { replicas: 3, storage: 'file' });
+    const runs: Array<{ id: string; at: number }> = [];
+    const worker = new Worker(nc, {
+      queue,
+      tasks: [
+        defineTask(tick, (_p, ctx) => {
+          runs.push({ id: ctx.id, at: Date.now() });
+          return null;
+        }),
+      ],
+      logger: testLogger,
+      heartbeatIntervalMs: 0,
+    });
+    await worker.start();
+    const client = new Client(nc, { queue, publishTimeoutMs: 3_000 });
+    try {
+      await client.schedule({ name: 'c', task: tick, every: '2s', payload: null });
+      await waitFor(() => runs.length >= 3, { timeoutMs: 15_000, what: 'three ticks before the kill' });
+
+      const jsm = await jetstreamManager(nc);
+      const stream = queueNames(queue).stream;
+      const victim = (await jsm.streams.info(stream)).cluster?.leader;
+      expect(victim).toBeDefined();
+      const killedAt = Date.now();
+      await cluster.kill(victim!);
+      const info = await retrying(() => jsm.streams.info(stream), { what: 'a new stream leader' });
+      expect(info.cluster?.leader).not.toBe(victim);
+      const leaderBack = info.cluster?.leader_since ? Date.parse(info.cluster.leader_since) : Date.now();
+
+      await waitFor(() => runs.filter((r) => r.at > leaderBack).length >= 5, { timeoutMs: 40_000, what: 'five ticks after the election' });
+      await sleep(500);
+      const after = runs.filter((r) => r.at > killedAt);
+      const gaps = after.slice(1).map((r, i) => r.at - after[i]!.at);
+      report('beat-nats-cluster', { electionMs: leaderBack - killedAt, firstTickAfterKillMs: after[0]!.at - killedAt, gaps });
+
+      expect(new Set(runs.map((r) => r.id)).size).toBe(runs.length);
+      // No burst: the missed ticks collapse into one, then the 2 s cadence resumes.
+      expect(gaps.every((g) => g > 900), `gaps after the kill: ${gaps.join(', ')} ms`).toBe(true);
+      expect(gaps.slice(1).every((g) => g > 1_200 && g < 2_800), `gaps after the kill: ${gaps.join(', ')} ms`).toBe(true);
+      expect((await client.schedules()).map((s) => s.name)).toEqual(['c']);
+    } finally {
+      await client.unschedule('c').catch(() => undefined);
+      await worker.close(1000);
+    }
+  });
+});
