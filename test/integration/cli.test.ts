@@ -4,10 +4,9 @@ import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, PermanentError, Worker, declareTask, defineTask } from 'celeriac';
 import { isQueuePaused } from 'celeriac/topology';
-import type { RunningOperator } from '../../operator/src/operator.ts';
 import { usersConfig } from '../support/connz.ts';
 import { startNats, type NatsServer } from '../support/nats.ts';
-import { freshNamespace, kubectlOk, startTestOperator } from '../support/operator.ts';
+import { useCrds, useOperators, freshNamespace, kubectlOk } from '../support/operator.ts';
 import { testLogger, waitFor } from '../support/queue.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { useNats } from '../support/use-nats.ts';
@@ -25,7 +24,7 @@ interface Run {
 describe('kubectl celeriac against a real API server, operator and nats-server', () => {
   const cp = useControlPlane({ profile: 'api' });
   const nats = useNats();
-  const operators: RunningOperator[] = [];
+  const operators = useOperators(cp);
   const workers: Worker[] = [];
   let ns: string;
   /** Flipped by the test: the flaky task fails for good (dead letter) until it is allowed to pass. */
@@ -55,11 +54,10 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
     kubectlOk(cp(), ['apply', '-n', namespace, '-f', '-'], JSON.stringify({ apiVersion: 'celeriac.dev/v1alpha1', kind: 'TaskQueue', metadata: { name }, spec: { queueName: `${name}-${namespace}`, storage: 'Memory', ...spec } }));
   const waitReady = (namespace: string, name: string) => kubectlOk(cp(), ['wait', '-n', namespace, '--for=condition=Ready', `tq/${name}`, '--timeout=30s']);
 
+  useCrds(cp);
   beforeAll(async () => {
-    await kubectlOk(cp(), ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
-    await kubectlOk(cp(), ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', 'crd/workerpools.celeriac.dev', '--timeout=60s']);
     ns = await freshNamespace(cp(), 'cli');
-    operators.push(await startTestOperator(cp(), nats.server.url, { namespace: ns }));
+    await operators.start(nats.server.url, { namespace: ns });
     await applyQueue(ns, 'billing');
     await applyQueue(ns, 'idle');
     await Promise.all([waitReady(ns, 'billing'), waitReady(ns, 'idle')]);
@@ -69,7 +67,6 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
   });
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.close(1000)));
-    await Promise.all(operators.map((o) => o.stop()));
   });
 
   it('has --help with an example on every command', async () => {
@@ -204,7 +201,7 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
     beforeAll(async () => {
       secured = await startNats({ config: usersConfig({ alice: 'alice-pw-s3cret' }) });
       securedNs = await freshNamespace(cp(), 'clis');
-      operators.push(await startTestOperator(cp(), nats.server.url, { namespace: securedNs }));
+      await operators.start(nats.server.url, { namespace: securedNs });
       await kubectlOk(cp(), ['apply', '-n', securedNs, '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'nats-creds' }, stringData: { user: 'alice', password: 'alice-pw-s3cret' } }));
       await applyQueue(securedNs, 'private', { nats: { url: secured.url, secretRef: { name: 'nats-creds' } } });
       await waitReady(securedNs, 'private');

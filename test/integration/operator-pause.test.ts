@@ -1,28 +1,24 @@
 // spec.paused on a TaskQueue, against a real API server and nats-server: the operator pauses the
 // queue's consumer, shows it in status.paused and the Paused printer column, and resumes it when
 // the spec says so; with spec.paused unset, a pause made by hand holds.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TaskQueue } from '../../crds/src/index.ts';
-import type { RunningOperator } from '../../operator/src/operator.ts';
 import { isQueuePaused, pauseQueue } from 'celeriac/topology';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { useNats } from '../support/use-nats.ts';
-import { freshNamespace, getJson, kubectlOk, startTestOperator, useCrds } from '../support/operator.ts';
+import { useOperators, freshNamespace, getJson, kubectlOk, useCrds } from '../support/operator.ts';
 import { waitFor } from '../support/queue.ts';
 
 describe('spec.paused through the operator', () => {
   const cp = useControlPlane({ profile: 'api' });
   const nats = useNats();
-  const operators: RunningOperator[] = [];
+  const operators = useOperators(cp);
 
   useCrds(cp);
-  afterAll(async () => {
-    await Promise.all(operators.map((o) => o.stop()));
-  });
 
   it('pauses and resumes the queue as the spec says, with status.paused and the Paused column', async () => {
     const ns = await freshNamespace(cp());
-    operators.push(await startTestOperator(cp(), nats.server.url, { namespace: ns }));
+    await operators.start(nats.server.url, { namespace: ns });
     const queue = `held-${ns}`;
     const q = (paused: string) => `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: held, namespace: ${ns}}\nspec: {queueName: ${queue}${paused}}\n`;
     const statusPaused = async () => (await getJson<TaskQueue>(cp(), ['-n', ns, 'tq/held'])).status?.paused;

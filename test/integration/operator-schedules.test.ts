@@ -1,29 +1,25 @@
 // spec.schedules through the real operator: a TaskQueue with a schedule gets its schedule message
 // and status (kubectl get tq shows the count), an edit takes effect within a second, removal and
 // deletion with Retain leave no schedule firing.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TaskQueue } from '../../crds/src/index.ts';
 import { Worker, declareTask, defineTask } from 'celeriac';
 import { readSchedules } from 'celeriac/topology';
-import type { RunningOperator } from '../../operator/src/operator.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { useNats } from '../support/use-nats.ts';
-import { freshNamespace, getJson, kubectlOk, startTestOperator, useCrds } from '../support/operator.ts';
+import { useOperators, freshNamespace, getJson, kubectlOk, useCrds } from '../support/operator.ts';
 import { createQueue, testLogger, waitFor } from '../support/queue.ts';
 
 describe('the operator syncs spec.schedules', () => {
   const cp = useControlPlane({ profile: 'api' });
   const nats = useNats();
-  const operators: RunningOperator[] = [];
+  const operators = useOperators(cp);
 
   useCrds(cp);
-  afterAll(async () => {
-    await Promise.all(operators.map((o) => o.stop()));
-  });
 
   it('creates, edits and removes schedule messages; a retained queue keeps none', async () => {
     const ns = await freshNamespace(cp());
-    operators.push(await startTestOperator(cp(), nats.server.url, { namespace: ns }));
+    await operators.start(nats.server.url, { namespace: ns });
     const queue = `beat-${ns}`;
     const apply = (schedules: string) =>
       kubectlOk(cp(), ['apply', '-f', '-'], `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: beat, namespace: ${ns}}\nspec: {queueName: ${queue}, deletionPolicy: Retain, schedules: ${schedules}}\n`);
@@ -57,8 +53,7 @@ describe('the operator syncs spec.schedules', () => {
 
   it('keeps ticking, once per tick, with the operator gone, and a new operator does not restart the schedule', async () => {
     const ns = await freshNamespace(cp());
-    const first = await startTestOperator(cp(), nats.server.url, { namespace: ns });
-    operators.push(first);
+    const first = await operators.start(nats.server.url, { namespace: ns });
     const queue = `tick-${ns}`;
     await createQueue(nats.nc, queue);
     const ping = declareTask<null, null>('beat.ping');
@@ -83,13 +78,11 @@ describe('the operator syncs spec.schedules', () => {
       });
       await waitFor(() => runs.length >= 1, { timeoutMs: 10_000, what: 'a tick' });
 
-      operators.splice(operators.indexOf(first), 1);
-      await first.stop();
+      await operators.stop(first);
       const stopped = Date.now();
       await waitFor(() => runs.filter((r) => r.at > stopped).length >= 2, { timeoutMs: 10_000, what: 'ticks with no operator' });
 
-      const second = await startTestOperator(cp(), nats.server.url, { namespace: ns });
-      operators.push(second);
+      await operators.start(nats.server.url, { namespace: ns });
       await waitFor(async () => (await getJson<TaskQueue>(cp(), ['-n', ns, 'tq/tick'])).status?.scheduleCount === 1 || undefined);
       const restarted = Date.now();
       await waitFor(() => runs.filter((r) => r.at > restarted).length >= 2, { timeoutMs: 10_000, what: 'ticks after the new operator' });

@@ -3,10 +3,9 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskSubject } from 'celeriac/protocol';
 import { EventRecorder } from '../../operator/src/kube/events.ts';
-import type { RunningOperator } from '../../operator/src/operator.ts';
 import { startControlPlane, type ControlPlane } from '../support/kube.ts';
 import { useNats } from '../support/use-nats.ts';
-import { freshNamespace, getJson, kubectlOk, startTestOperator } from '../support/operator.ts';
+import { useOperators, freshNamespace, getJson, kubectlOk } from '../support/operator.ts';
 import { waitFor } from '../support/queue.ts';
 
 interface Obj {
@@ -35,21 +34,21 @@ describe('operator writes against a real API server', () => {
   let plane: ControlPlane | undefined;
   const cp = (): ControlPlane => plane!;
   const nats = useNats();
-  const operators: RunningOperator[] = [];
   beforeAll(async () => {
     plane = await startControlPlane({ profile: 'api' });
     await kubectlOk(cp(), ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
     await kubectlOk(cp(), ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', 'crd/workerpools.celeriac.dev', '--timeout=60s']);
   }, 180_000);
   afterAll(async () => {
-    await Promise.all(operators.map((o) => o.stop()));
     await plane?.stop();
   });
+  // Registered after the plane's hook, so (hooks run as a stack) the operators stop first.
+  const operators = useOperators(cp);
 
   it('leaves an idle queue and pool untouched across refreshes and resyncs, and writes when the backlog moves', async () => {
     const ns = await freshNamespace(cp(), 'idle');
     // Refresh every 300 ms: ten refreshes of the queue in the idle window below.
-    operators.push(await startTestOperator(cp(), nats.server.url, { namespace: ns, env: { QUEUE_REFRESH_MS: '300' } }));
+    await operators.start(nats.server.url, { namespace: ns, env: { QUEUE_REFRESH_MS: '300' } });
     const queue = `idle-${ns}`;
     await kubectlOk(
       cp(),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { StorageType, jetstreamManager } from '@nats-io/jetstream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { TaskQueue, WorkerPool } from '../../crds/src/index.ts';
 import { Client, defineTask } from 'celeriac';
@@ -8,7 +8,7 @@ import type { RunningOperator } from '../../operator/src/operator.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { startNats } from '../support/nats.ts';
 import { useNats } from '../support/use-nats.ts';
-import { freshNamespace, getJson, kubectlOk, startTestOperator } from '../support/operator.ts';
+import { useCrds, useOperators, freshNamespace, getJson, kubectlOk, startTestOperator } from '../support/operator.ts';
 import { waitFor } from '../support/queue.ts';
 
 const example = readFileSync(new URL('../../examples/queue.yaml', import.meta.url), 'utf8');
@@ -16,21 +16,15 @@ const example = readFileSync(new URL('../../examples/queue.yaml', import.meta.ur
 describe('operator against a real API server and nats-server', () => {
   const cp = useControlPlane({ profile: 'api' });
   const nats = useNats();
-  const operators: RunningOperator[] = [];
+  const operators = useOperators(cp);
   /** A fresh namespace with an operator watching only it, so tests never act on each other's objects. */
   async function scoped(natsUrl = nats.server.url): Promise<string> {
     const ns = await freshNamespace(cp());
-    operators.push(await startTestOperator(cp(), natsUrl, { namespace: ns }));
+    await operators.start(natsUrl, { namespace: ns });
     return ns;
   }
 
-  beforeAll(async () => {
-    await kubectlOk(cp(), ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
-    await kubectlOk(cp(), ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', 'crd/workerpools.celeriac.dev', '--timeout=60s']);
-  });
-  afterAll(async () => {
-    await Promise.all(operators.map((o) => o.stop()));
-  });
+  useCrds(cp);
 
   const streamInfo = async (name: string) => (await jetstreamManager(nats.nc)).streams.info(name).catch(() => undefined);
   const ready = (o: { status?: { conditions?: Array<{ type: string; status: string }> } }) =>

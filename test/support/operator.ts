@@ -1,4 +1,4 @@
-import { beforeAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { pino } from 'pino';
 import { readOperatorConfig } from '../../operator/src/config.ts';
 import { startOperator, type RunningOperator } from '../../operator/src/operator.ts';
@@ -50,4 +50,30 @@ export function useCrds(cluster: () => ClusterAccess): void {
     await kubectlOk(cluster(), ['apply', '--server-side', '-f', 'crds/taskqueue.yaml', '-f', 'crds/workerpool.yaml']);
     await kubectlOk(cluster(), ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', 'crd/workerpools.celeriac.dev', '--timeout=60s']);
   });
+}
+
+/**
+ * For a describe block that runs in-process operators: `start` one (stopped after the block, with
+ * every other still running), `stop` one early (e.g. to fail over). One list for every test file.
+ */
+export function useOperators(cluster: () => ClusterAccess): {
+  start(natsUrl: string, opts?: Parameters<typeof startTestOperator>[2]): Promise<RunningOperator>;
+  stop(op: RunningOperator): Promise<void>;
+} {
+  const running = new Set<RunningOperator>();
+  afterAll(async () => {
+    await Promise.all([...running].map((o) => o.stop()));
+    running.clear();
+  });
+  return {
+    async start(natsUrl, opts) {
+      const op = await startTestOperator(cluster(), natsUrl, opts);
+      running.add(op);
+      return op;
+    },
+    async stop(op) {
+      running.delete(op);
+      await op.stop();
+    },
+  };
 }
