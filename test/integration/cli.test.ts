@@ -113,6 +113,23 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
     expect(bad.stderr).toContain('the payload is not JSON');
   }, CLI_TEST_TIMEOUT_MS);
 
+  it('enqueues a delayed task that stays scheduled until its time, and refuses a bad duration', async () => {
+    const enq = await json<{ id: string }>(['enqueue', 'billing', 'cli.double', '{"n":4}', '-n', ns, '--delay', '3s', '--ttl', '1h']);
+    const waiting = await json<{ state: string; runAt?: number; expiresAt?: number }>(['task', enq.id, '--queue', 'billing', '-n', ns]);
+    expect(waiting.state).toBe('scheduled');
+    expect(waiting.runAt).toBeGreaterThan(Date.now());
+    expect(waiting.expiresAt).toBeGreaterThan(waiting.runAt!);
+    const done = await eventually(async () => {
+      const r = await json<{ state: string; result?: unknown }>(['task', enq.id, '--queue', 'billing', '-n', ns]);
+      return r.state === 'succeeded' ? r : undefined;
+    });
+    expect(done.result).toBe(8);
+
+    const bad = await cli(['enqueue', 'billing', 'cli.double', '{"n":1}', '-n', ns, '--delay', 'soon']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('bad --delay "soon"');
+  }, CLI_TEST_TIMEOUT_MS);
+
   it('lists queues with live numbers from JetStream, and the workers from their heartbeats', async () => {
     const client = new Client(nats.nc, { queue: `idle-${ns}` });
     await client.enqueueMany(declareTask('cli.nobody'), [{ payload: 1 }, { payload: 2 }, { payload: 3 }]);

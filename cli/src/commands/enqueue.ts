@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { Client, declareTask } from 'celeriac';
+import { isDuration, parseDuration } from '@celeriac/crds';
+import { Client, declareTask, type EnqueueOptions } from 'celeriac';
 import { CliError } from '../errors.ts';
 import { renderRecord } from '../output.ts';
 import { sessionAction } from '../session-action.ts';
@@ -8,6 +9,29 @@ function collectMetadata(value: string, previous: Record<string, string>): Recor
   const eq = value.indexOf('=');
   if (eq <= 0) throw new CliError(`bad --metadata ${JSON.stringify(value)}`, 'write it as key=value');
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+function duration(flag: string) {
+  return (value: string): number => {
+    if (!isDuration(value)) throw new CliError(`bad ${flag} ${JSON.stringify(value)}`, 'write a duration such as 90s, 5m or 1h30m');
+    return parseDuration(value);
+  };
+}
+
+function instant(value: string): Date {
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw new CliError(`bad --at ${JSON.stringify(value)}`, 'write an RFC 3339 time, e.g. 2026-12-01T09:00:00Z');
+  return at;
+}
+
+/** The timing flags as enqueue options: only those given. */
+function timing(opts: { delay?: number; at?: Date; ttl?: number }): EnqueueOptions {
+  if (opts.delay !== undefined && opts.at !== undefined) throw new CliError('--delay and --at both given', 'pass one of them');
+  return {
+    ...(opts.delay !== undefined ? { delay: opts.delay } : {}),
+    ...(opts.at !== undefined ? { runAt: opts.at } : {}),
+    ...(opts.ttl !== undefined ? { ttl: opts.ttl } : {}),
+  };
 }
 
 function parsePayload(json: string): unknown {
@@ -26,10 +50,13 @@ export function enqueueCommand(): Command {
     .option('--id <id>', 'the task id (default: derived from --idempotency-key, else a new UUID)')
     .option('--idempotency-key <key>', 'enqueues with the same key within the duplicate window run once')
     .option('--metadata <key=value>', 'metadata for the task (repeatable)', collectMetadata, {})
+    .option('--delay <duration>', 'run no earlier than this long from now (a server-side schedule), e.g. 30s', duration('--delay'))
+    .option('--at <time>', 'run no earlier than this RFC 3339 time', instant)
+    .option('--ttl <duration>', 'expire unless started within this long from now, e.g. 10m', duration('--ttl'))
     .description('Enqueue one task; prints its id and stream sequence')
-    .addHelpText('after', `\nExample:\n  kubectl celeriac enqueue emails email.send '{"to":"a@example.com"}' --idempotency-key welcome-42 --metadata source=cli`)
+    .addHelpText('after', `\nExample:\n  kubectl celeriac enqueue emails email.send '{"to":"a@example.com"}' --idempotency-key welcome-42 --metadata source=cli\n  kubectl celeriac enqueue reports report.build '{"day":"2026-12-01"}' --delay 10m --ttl 1h`)
     .action(
-      sessionAction(async (session, name: string, task: string, json: string, opts: { id?: string; idempotencyKey?: string; metadata: Record<string, string> }) => {
+      sessionAction(async (session, name: string, task: string, json: string, opts: { id?: string; idempotencyKey?: string; metadata: Record<string, string>; delay?: number; at?: Date; ttl?: number }) => {
         const payload = parsePayload(json);
         const q = await session.queue(name);
         let declared;
@@ -44,6 +71,7 @@ export function enqueueCommand(): Command {
             ...(opts.id ? { id: opts.id } : {}),
             ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
             ...(Object.keys(opts.metadata).length ? { metadata: opts.metadata } : {}),
+            ...timing(opts),
           });
           process.stdout.write(renderRecord(session.flags.output, { id: handle.id, taskqueue: name, task, seq: handle.seq, duplicate: handle.duplicate }));
         } finally {
