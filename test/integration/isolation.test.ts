@@ -2,6 +2,9 @@
 // its hard limit while short in-process tasks beside it run on time; an isolated task that outgrows
 // its heap fails with MemoryLimitError and the worker lives on; isolated tasks hear their soft
 // limit and cancels through ctx.signal; an in-process task deaf to its signal is abandoned.
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -49,7 +52,8 @@ describe('time limits and isolation', () => {
         return p.n;
       });
       const { client, queue } = await startWorker([spin, quick]);
-      const spinning = await client.enqueue(spin, {});
+      const beat = join(mkdtempSync(join(tmpdir(), 'celeriac-spin-')), 'beat');
+      const spinning = await client.enqueue(spin, { beat });
       // A short task every 50 ms while both attempts spin (hard limit 1.5 s each, checked each second).
       const handles = [];
       for (let n = 0, t0 = Date.now(); Date.now() - t0 < 3_000; n++) {
@@ -65,6 +69,11 @@ describe('time limits and isolation', () => {
       expect(seen.filter((s) => s.lateMs > QUICK_TASK_BOUND_MS)).toEqual([]);
       const dead = await listDeadLetters(nats.nc, queue);
       expect(dead.map((d) => ({ reason: d.reason, attempts: d.attempts }))).toEqual([{ reason: 'max-attempts', attempts: 2 }]);
+      // Stopped for real: nothing spins on (an abandoned loop would go on beating).
+      const beats = statSync(beat).size;
+      expect(beats).toBeGreaterThan(0);
+      await sleep(500);
+      expect(statSync(beat).size).toBe(beats);
     });
 
     it('fails a task that outgrows its memory limit with MemoryLimitError, and the worker and its next isolated task run on', async () => {

@@ -1,5 +1,6 @@
 // Isolated tasks for test/integration/isolation.test.ts and bench/: each names this module, which
 // its worker thread or child process imports to find the handler by task name.
+import { appendFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { PermanentError, defineTask, type TaskOptions } from 'celeriac';
 
@@ -8,10 +9,17 @@ const once = { retry: { maxAttempts: 1 } };
 const twice = { retry: { maxAttempts: 2, backoff: { type: 'fixed' as const, delayMs: 0 } } };
 const isolated = <P>(isolation: 'thread' | 'process', o: TaskOptions<P> = {}): TaskOptions<P> => ({ isolation, module, ...o });
 
-/** Never yields: only a kill stops it. Soft limit 300 ms, hard 1.5 s, two attempts. */
-const spin = () => {
-  for (;;) {
+/**
+ * Never yields: only a kill stops it. Appends a byte to `beat` (if given) every 50 ms while it
+ * spins, so a test can see it stopped for real. Soft limit 300 ms, hard 1.5 s, two attempts.
+ */
+const spin = (p: { beat?: string }) => {
+  for (let next = 0; ; ) {
     // busy: the signal can never be read, the event loop never turns
+    if (p.beat && Date.now() >= next) {
+      appendFileSync(p.beat, '.');
+      next = Date.now() + 50;
+    }
   }
 };
 export const spinThread = defineTask('iso.spin-thread', spin, isolated('thread', { timeoutMs: 300, hardTimeLimitMs: 1_500, ...twice }));
