@@ -1,4 +1,4 @@
-import { PermanentError, RetryLater, isPermanentError, retryLaterDelay } from '../errors.ts';
+import { PermanentError, RetryLater, describeError, isPermanentError, retryLaterDelay } from '../errors.ts';
 
 /**
  * The messages between a worker and one isolated runner (a worker thread or a child process).
@@ -41,12 +41,10 @@ export type FromRunner =
 
 /** Anything thrown, as it can cross to the worker with the decision it carries. */
 export function toWireError(err: unknown): WireError {
-  const e = err instanceof Error || (typeof err === 'object' && err !== null) ? (err as Partial<Error>) : undefined;
-  const wire: WireError = {
-    name: typeof e?.name === 'string' ? e.name : 'Error',
-    message: typeof e?.message === 'string' ? e.message : `non-Error thrown: ${String(err)}`,
-  };
-  if (typeof e?.stack === 'string') wire.stack = e.stack;
+  // Inside the runner the handler's errors are of the runner's own realm: instanceof holds.
+  const { message, stack } = describeError(err);
+  const wire: WireError = { name: err instanceof Error ? err.name : 'Error', message };
+  if (stack !== undefined) wire.stack = stack;
   if (isPermanentError(err)) wire.permanent = true;
   const delay = retryLaterDelay(err);
   if (delay !== undefined) wire.retryLaterMs = delay;
