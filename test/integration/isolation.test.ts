@@ -95,13 +95,15 @@ describe('time limits and isolation', () => {
       expect(await (await client.enqueue(polite, {})).result({ timeoutMs: 10_000 })).toBe('stopped by TaskTimeoutError');
     });
 
-    it("returns values across, and a PermanentError thrown inside dead-letters the task at once", async () => {
+    it('returns values across; a PermanentError thrown inside, or a result no clone can carry, dead-letters the task at once', async () => {
       const { client, queue } = await startWorker([echo]);
       expect(await (await client.enqueue(echo, { n: 1 })).result({ timeoutMs: 10_000 })).toMatchObject({ n: 1, attempt: 1, task: echo.name });
       const err = await failure(client.enqueue(echo, { n: 2, fail: true }).then((h) => h.result({ timeoutMs: 10_000 })));
       expect(err?.remote).toMatchObject({ message: 'refused 2', type: 'PermanentError' });
+      const unclonable = await failure(client.enqueue(echo, { n: 3, unclonable: true }).then((h) => h.result({ timeoutMs: 10_000 })));
+      expect(unclonable?.remote).toMatchObject({ message: expect.stringContaining('result cannot leave the isolated task'), type: 'PermanentError' });
       const dead = await listDeadLetters(nats.nc, queue);
-      expect(dead.map((d) => d.reason)).toEqual(['permanent-error']);
+      expect(dead.map((d) => d.reason)).toEqual(['permanent-error', 'permanent-error']);
     });
   });
 

@@ -33,9 +33,10 @@ const hog = () => {
 export const hogThread = defineTask('iso.hog-thread', hog, isolated('thread', { memoryLimitMb: 64, ...once }));
 export const hogProcess = defineTask('iso.hog-process', hog, isolated('process', { memoryLimitMb: 64, ...once }));
 
-/** Echoes its payload with where it ran; throws a PermanentError when told to. */
-const echo = (p: { n: number; fail?: boolean }, ctx: { attempt: number; name: string }) => {
+/** Echoes its payload with where it ran; throws a PermanentError, or returns a function (no clone can carry it), when told to. */
+const echo = (p: { n: number; fail?: boolean; unclonable?: boolean }, ctx: { attempt: number; name: string }) => {
   if (p.fail) throw new PermanentError(`refused ${p.n}`);
+  if (p.unclonable) return { n: p.n, attempt: 0, task: '', pid: 0, threadId: 0, call: () => p.n };
   return { n: p.n, attempt: ctx.attempt, task: ctx.name, pid: process.pid, threadId };
 };
 export const echoThread = defineTask('iso.echo-thread', echo, isolated('thread', once));
