@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, TaskFailedError, Worker, defineTask, listDeadLetters, type TaskDefinition } from 'celeriac';
+import { workerStatusSubject } from 'celeriac/topology';
 import { useNats } from '../support/use-nats.ts';
 import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 import * as tasks from '../support/isolated-tasks.ts';
@@ -19,6 +20,8 @@ import * as tasks from '../support/isolated-tasks.ts';
  * isolation the spinning handler holds the event loop, and they never start at all.
  */
 const QUICK_TASK_BOUND_MS = 1_000;
+/** The worker's status heartbeat in that test: none may be missing for longer than the bound. */
+const HEARTBEAT_MS = 200;
 
 const kinds = [
   { kind: 'thread', spin: tasks.spinThread, hog: tasks.hogThread, echo: tasks.echoThread, polite: tasks.politeThread },
@@ -33,10 +36,10 @@ describe('time limits and isolation', () => {
   });
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds tasks of every payload type
-  async function startWorker(defs: TaskDefinition<any, any>[], concurrency = 8) {
+  async function startWorker(defs: TaskDefinition<any, any>[], concurrency = 8, heartbeatIntervalMs = 0) {
     const queue = uniqueQueue('iso');
     await createQueue(nats.nc, queue);
-    const worker = new Worker(nats.nc, { queue, tasks: defs, concurrency, logger: testLogger, heartbeatIntervalMs: 0 });
+    const worker = new Worker(nats.nc, { queue, tasks: defs, concurrency, logger: testLogger, heartbeatIntervalMs });
     closers.push(() => worker.close(2_000));
     await worker.start();
     return { worker, queue, client: new Client(nats.nc, { queue }) };
@@ -51,7 +54,9 @@ describe('time limits and isolation', () => {
         seen.push({ n: p.n, attempt: ctx.attempt, lateMs: Date.now() - p.at });
         return p.n;
       });
-      const { client, queue } = await startWorker([spin, quick]);
+      const { client, queue } = await startWorker([spin, quick], 8, HEARTBEAT_MS);
+      const heartbeats: number[] = [];
+      const sub = nats.nc.subscribe(workerStatusSubject(queue), { callback: () => void heartbeats.push(Date.now()) });
       const beat = join(mkdtempSync(join(tmpdir(), 'celeriac-spin-')), 'beat');
       const spinning = await client.enqueue(spin, { beat });
       // A short task every 50 ms while both attempts spin (hard limit 1.5 s each, checked each second).
@@ -61,6 +66,11 @@ describe('time limits and isolation', () => {
         await sleep(50);
       }
       const err = await failure(spinning.result({ timeoutMs: 15_000 }));
+      sub.unsubscribe();
+      // The worker's status went out on time all along: its event loop was never held.
+      const gaps = heartbeats.slice(1).map((t, i) => t - heartbeats[i]!);
+      expect(heartbeats.length).toBeGreaterThan(10);
+      expect(gaps.filter((g) => g > QUICK_TASK_BOUND_MS)).toEqual([]);
       expect(err).toBeInstanceOf(TaskFailedError);
       expect(err?.state).toBe('failed');
       expect(err?.remote).toMatchObject({ type: 'HardTimeLimitError', message: expect.stringContaining('its runner was killed') });

@@ -60,8 +60,11 @@ export function spawnProcess(o: SpawnOptions): RunnerTransport {
     tail = (tail + d.toString()).slice(-4096);
   });
   child.on('message', (m) => o.onMessage(m as FromRunner));
-  // An IPC send to a child that just died fails asynchronously; its exit reports the death.
-  child.on('error', () => undefined);
+  // An IPC send to a child that just died fails asynchronously; its close reports the death. A
+  // fork that never started (no pid: EAGAIN, ENOMEM) may never close: report it here.
+  child.on('error', (err) => {
+    if (child.pid === undefined && !killed) o.onDeath(new IsolatedRunnerError(`isolated task's process could not start: ${err.message}`));
+  });
   // 'close', not 'exit': the stderr tail is complete only once the pipes are closed.
   child.on('close', (code, signal) => {
     if (killed) return;
