@@ -118,4 +118,10 @@ export const DEFAULTS = {
    * with a 1 s cap, 3.5 s at 250 ms). Costs at most four copies a second per task an old pod holds.
    */
   unknownTaskLivePeerMaxPauseMs: 250,
+  /**
+   * An isolated task's thread or process must have imported its module within this, or it is
+   * killed and the attempt waiting for it fails (retried per policy). Importing an app's task
+   * module takes well under a second (docs/benchmarks.md, isolation); a minute is a hung import.
+   */
+  isolatedRunnerStartTimeoutMs: 60_000,
 } as const;

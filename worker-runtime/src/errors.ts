@@ -148,3 +148,26 @@ export class CancelledError extends Error {
     this.taskId = taskId;
   }
 }
+
+/**
+ * The attempt ran past its task's hard time limit (`hardTimeLimitMs`) and was stopped: an isolated
+ * task's thread or process was killed; an in-process handler was abandoned (its promise runs on,
+ * its outcome is ignored). Retried per the task's policy, like a timeout: it is one.
+ */
+export class HardTimeLimitError extends Error {
+  override readonly name = 'HardTimeLimitError';
+}
+
+/**
+ * An isolated task outgrew its `memoryLimitMb` (V8's heap limit in its thread or process): the
+ * runner died, the worker did not. Retried per the task's policy; a task that always needs more
+ * ends in the dead letters after its attempts, where its reason says so.
+ */
+export class MemoryLimitError extends Error {
+  override readonly name = 'MemoryLimitError';
+}
+
+/** An isolated task's thread or process died for another reason (an uncaught exception in a timer, process.exit). Retried per policy. */
+export class IsolatedRunnerError extends Error {
+  override readonly name = 'IsolatedRunnerError';
+}

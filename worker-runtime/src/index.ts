@@ -24,6 +24,9 @@ export {
   TimeoutError,
   ScheduleUnsupportedError,
   CancelledError,
+  HardTimeLimitError,
+  MemoryLimitError,
+  IsolatedRunnerError,
 } from './errors.ts';
 export { cancelTask } from './cancel/request.ts';
 export type { CancelOptions, CancelOutcome } from './cancel/request.ts';

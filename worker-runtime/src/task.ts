@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { checkIsolationOptions } from './isolation/options.ts';
 import { assertTaskName } from './protocol.ts';
 import { resolveRetryPolicy, type RetryOptions } from './retry.ts';
 import type { PayloadSchema } from './schema.ts';
@@ -28,8 +29,27 @@ export interface TaskOptions<P> {
   schema?: PayloadSchema<P>;
   /** Per-task retry policy; unset fields come from the worker's (queue's) default. */
   retry?: RetryOptions;
-  /** Per-attempt time limit in ms; a task past it is aborted and retried. */
+  /**
+   * Per-attempt time limit in ms; a task past it is aborted and retried. With `hardTimeLimitMs`
+   * this is the soft limit: ctx.signal fires and the handler may clean up and return or throw.
+   */
   timeoutMs?: number;
+  /**
+   * The hard time limit per attempt in ms, above `timeoutMs`: the attempt fails with
+   * HardTimeLimitError and is retried or dead-lettered per its policy. An isolated task's thread or
+   * process is killed; an in-process handler is only abandoned (docs/concepts.md: time limits).
+   * Unset: `timeoutMs` is both limits, as before.
+   */
+  hardTimeLimitMs?: number;
+  /**
+   * Run the handler in a worker thread or a child process of the worker, so that a handler that
+   * never yields can be killed and cannot starve the worker's acks and heartbeats. Needs `module`.
+   */
+  isolation?: 'thread' | 'process';
+  /** The module that defines this task (`import.meta.url`): an isolated runner imports it to find the handler. */
+  module?: string;
+  /** The heap limit of an isolated task's thread or process in MiB; past it the attempt fails with MemoryLimitError. */
+  memoryLimitMb?: number;
   /** Record a `started` state when a run begins (Celery's `track_started`; off by default: one write less). */
   trackStarted?: boolean;
   /** The queue to enqueue to when the caller names none. */
@@ -62,6 +82,7 @@ function checkOptions(name: string, options: TaskOptions<unknown>): void {
   }
   // Validate now so a typo fails when the module loads; the worker resolves it against the queue default.
   if (options.retry) resolveRetryPolicy(options.retry);
+  checkIsolationOptions(name, options);
 }
 
 /**

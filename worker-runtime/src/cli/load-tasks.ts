@@ -3,7 +3,8 @@ import { pathToFileURL } from 'node:url';
 import type { TaskDefinition } from '../task.ts';
 import { ConfigError } from './config.ts';
 
-function isTask(v: unknown): v is TaskDefinition {
+/** A task definition, from any copy of the package (shared with isolated runners, which look one up by name). */
+export function isTask(v: unknown): v is TaskDefinition {
   const t = v as Partial<TaskDefinition> | undefined;
   return typeof t === 'object' && t !== null && typeof t.name === 'string' && typeof t.handler === 'function' && typeof t.options === 'object';
 }

@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../defaults.ts';
-import { PermanentError, type CancelledError } from '../errors.ts';
+import { HardTimeLimitError, PermanentError, type CancelledError } from '../errors.ts';
 import { settleCancelled } from '../cancel/settle.ts';
 import type { TaskEnvelope } from './envelope.ts';
 import { retryOrDeadLetter } from './failure-effects.ts';
@@ -22,7 +22,8 @@ export class Attempt implements InFlightTask {
   readonly env: TaskEnvelope;
   readonly reg: RegisteredTask;
   readonly startedAt: number;
-  readonly timeoutAt: number;
+  /** The soft limit, then (once it passed, if the task has one) the hard limit. */
+  timeoutAt: number;
   lastWorking: number;
   /** The handler's outcome is taken: returned, threw or timed out. */
   ended = false;
@@ -40,6 +41,8 @@ export class Attempt implements InFlightTask {
   private stepping = false;
   private readonly deps: RunDeps;
   private readonly release: () => void;
+  /** Kills an isolated handler's runner; unset for an in-process handler, which cannot be stopped. */
+  private kill: ((reason: Error) => void) | undefined;
 
   /** `release` may be called more than once (runTask guards it): finish() need not. It frees the slot. */
   constructor(env: TaskEnvelope, reg: RegisteredTask, deps: RunDeps, release: () => void) {
@@ -94,7 +97,14 @@ export class Attempt implements InFlightTask {
     this.reg.metrics.started.inc();
     let out: unknown;
     try {
-      out = this.reg.def.handler(payload, new TaskContextImpl(this, this.deps));
+      const ctx = new TaskContextImpl(this, this.deps);
+      if (this.reg.isolated) {
+        const call = this.reg.isolated.run(payload, ctx);
+        this.kill = call.kill;
+        out = call.result;
+      } else {
+        out = this.reg.def.handler(payload, ctx);
+      }
     } catch (err) {
       this.onError(err);
       return;
@@ -111,10 +121,22 @@ export class Attempt implements InFlightTask {
     this.onResult(out);
   }
 
-  /** The in-flight ticker found the attempt past its time limit. */
+  /**
+   * The in-flight ticker found the attempt past its time limit. Past a soft limit with a hard one
+   * still ahead, only the signal fires; past the last limit the attempt fails, and an isolated
+   * handler's runner is killed (an in-process one runs on, abandoned: its outcome is ignored).
+   */
   expire(err: Error): void {
+    const hard = this.reg.hardTimeLimitMs;
+    if (hard !== undefined && this.timeoutAt < this.startedAt + hard) {
+      this.abort(err);
+      this.timeoutAt = this.startedAt + hard;
+      return;
+    }
     if (!this.end()) return;
+    if (hard !== undefined) err = hardLimitError(this.task, hard, this.kill !== undefined);
     this.abort(err);
+    this.kill?.(err);
     if (this.cancelledBy) this.endCancelled(this.cancelledBy);
     else this.failed(err);
   }
@@ -225,6 +247,11 @@ export class Attempt implements InFlightTask {
     if (this.tracked) this.deps.inFlight.tasks.delete(this);
     this.release();
   }
+}
+
+function hardLimitError(task: string, ms: number, isolated: boolean): HardTimeLimitError {
+  const what = isolated ? 'its runner was killed' : 'its handler was abandoned (in-process code cannot be stopped)';
+  return new HardTimeLimitError(`task ${task} passed its hard time limit of ${ms} ms; ${what}`);
 }
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {

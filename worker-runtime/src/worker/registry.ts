@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../defaults.ts';
+import { resolveHardLimit } from '../isolation/options.ts';
 import { DEFAULT_RETRY_POLICY, resolveRetryPolicy, type RetryPolicy } from '../retry.ts';
 import type { TaskDefinition } from '../task.ts';
 import type { WorkerMetrics } from './metrics.ts';
@@ -21,10 +22,12 @@ export function registerTasks(
     if (typeof (def as Partial<typeof def>).handler !== 'function') {
       throw new TypeError(`task ${def.name} is declared but has no handler: give the worker defineTask(declared, handler)`);
     }
+    const timeoutMs = def.options.timeoutMs ?? opts.defaultTimeoutMs ?? DEFAULTS.taskTimeoutMs;
     tasks.set(def.name, {
       def,
       retry: resolveRetryPolicy(def.options.retry, base),
-      timeoutMs: def.options.timeoutMs ?? opts.defaultTimeoutMs ?? DEFAULTS.taskTimeoutMs,
+      timeoutMs,
+      hardTimeLimitMs: resolveHardLimit(def.name, def.options, timeoutMs),
       trackStarted: def.options.trackStarted ?? false,
       metrics: metrics.task(def.name),
     });

@@ -1,5 +1,6 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
+import type { RunnerPool } from '../isolation/pool.ts';
 import type { RetryPolicy } from '../retry.ts';
 import type { RecordDone } from '../results.ts';
 import type { ResultRecord } from '../protocol.ts';
@@ -16,6 +17,10 @@ export interface RegisteredTask {
   def: TaskDefinition<unknown, unknown>;
   retry: RetryPolicy;
   timeoutMs: number;
+  /** Past this an attempt is stopped (isolated) or abandoned (in-process); unset: timeoutMs ends it. */
+  hardTimeLimitMs: number | undefined;
+  /** The warm runners of an isolated task (isolation/): set by the Worker, unset in eager mode. */
+  isolated?: RunnerPool | undefined;
   trackStarted: boolean;
   /** Resolved once at registration: a map lookup per task is hot-path work. */
   metrics: TaskMetrics;

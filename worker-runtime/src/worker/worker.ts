@@ -21,6 +21,7 @@ import { WorkerHeartbeat } from './heartbeat.ts';
 import { MaxDeliveriesListener } from './max-deliveries.ts';
 import { PeerWatch } from './peers.ts';
 import { registerTasks } from './registry.ts';
+import { Isolation } from '../isolation/isolation.ts';
 import { WorkflowSteps } from '../workflows/advance.ts';
 
 export interface WorkerOptions {
@@ -81,6 +82,7 @@ export class Worker {
   private maxDeliveries: MaxDeliveriesListener | undefined;
   private peers: PeerWatch | undefined;
   private cancels: CancelWatch | undefined;
+  private readonly isolation: Isolation | undefined;
   private started = false;
   private consuming = false;
   private connected = true;
@@ -103,6 +105,7 @@ export class Worker {
     this.log = opts.logger ?? pino({ name: 'celeriac-worker' });
     this.metrics = new WorkerMetrics(opts.queue, { processMetrics: opts.processMetrics ?? false, inFlight: () => this.slots.inUse });
     this.tasks = registerTasks(opts.tasks, opts, this.metrics);
+    this.isolation = Isolation.attach(this.tasks, this.log);
   }
 
   /** True while a consume loop is alive and the connection is up: the readiness probe. */
@@ -129,6 +132,8 @@ export class Worker {
     this.started = true;
     const signal = options.signal ? AbortSignal.any([options.signal, this.shutdown.signal]) : this.shutdown.signal;
     const { ackWaitMs, results, deadLetters } = await this.waitForQueue(signal);
+    // Isolated tasks' modules load before the first pull: one that cannot fails the start, not each task.
+    await this.isolation?.warm();
     if (!deadLetters) this.log.warn({ queue: this.queue }, 'queue has no dead-letter stream; failed tasks will only be terminated');
     const interval = this.opts.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs;
     const unknownTaskGraceMs = this.opts.unknownTaskGraceMs ?? DEFAULTS.unknownTaskGraceMs;
@@ -276,6 +281,8 @@ export class Worker {
         }
       }
       this.inFlight?.close();
+      // After the drain: only runners of attempts already handed back can still be busy.
+      this.isolation?.close();
       await this.maxDeliveries?.close();
       // After the drain: records still unacknowledged now belong to tasks already handed back.
       this.results?.close();

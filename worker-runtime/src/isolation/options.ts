@@ -1,0 +1,35 @@
+import type { TaskOptions } from '../task.ts';
+
+/** Checks a task's time-limit and isolation options when it is defined, so a typo fails as its module loads. */
+export function checkIsolationOptions(name: string, o: TaskOptions<unknown>): void {
+  if (o.hardTimeLimitMs !== undefined) {
+    if (!(o.hardTimeLimitMs > 0)) throw new RangeError(`task ${name}: hardTimeLimitMs must be > 0`);
+    if (o.timeoutMs !== undefined && !(o.hardTimeLimitMs > o.timeoutMs)) {
+      throw new RangeError(`task ${name}: hardTimeLimitMs (${o.hardTimeLimitMs}) must exceed timeoutMs (${o.timeoutMs}), the soft limit`);
+    }
+  }
+  if (o.isolation !== undefined && o.isolation !== 'thread' && o.isolation !== 'process') {
+    throw new RangeError(`task ${name}: isolation must be 'thread' or 'process', got ${JSON.stringify(o.isolation)}`);
+  }
+  if (o.isolation && !o.module) {
+    throw new RangeError(`task ${name}: isolation needs module: import.meta.url (the module defining the task, which its ${o.isolation} imports)`);
+  }
+  if (o.module !== undefined && !URL.canParse(o.module)) throw new RangeError(`task ${name}: module must be a URL (import.meta.url), got ${o.module}`);
+  if (o.memoryLimitMb !== undefined) {
+    if (!o.isolation) throw new RangeError(`task ${name}: memoryLimitMb needs isolation ('thread' or 'process'): an in-process task shares the worker's heap`);
+    if (!Number.isInteger(o.memoryLimitMb) || o.memoryLimitMb < 16) throw new RangeError(`task ${name}: memoryLimitMb must be an integer >= 16`);
+  }
+}
+
+/**
+ * The hard limit one attempt of a task runs under, given its resolved soft limit: its own, or none
+ * (the soft limit then ends the attempt, as it always has). Rejects a hard limit at or under a
+ * soft limit that came from the worker's default.
+ */
+export function resolveHardLimit(name: string, o: TaskOptions<unknown>, softMs: number): number | undefined {
+  if (o.hardTimeLimitMs === undefined) return undefined;
+  if (!(o.hardTimeLimitMs > softMs)) {
+    throw new RangeError(`task ${name}: hardTimeLimitMs (${o.hardTimeLimitMs}) must exceed its soft limit (${softMs} ms, the worker's default timeout): set timeoutMs`);
+  }
+  return o.hardTimeLimitMs;
+}
