@@ -51,11 +51,6 @@ export class RateGate {
     }, Math.max(100, Math.floor(opts.ackWaitMs / 3))).unref();
   }
 
-  /** Tasks held for a token (or, token taken, for a slot). */
-  get holding(): number {
-    return this.held.size;
-  }
-
   /**
    * Passes `msg` to `next` (the worker's usual path to a slot) if no limit applies, else holds it.
    * The result resolves when the consume loop may take the next message.
