@@ -124,6 +124,23 @@ describe('rate limits', () => {
     expect(info.num_pending + info.num_ack_pending).toBe(40 - slowDone);
   });
 
+  it('holds a task under its own limit and the queue\'s to both', async () => {
+    const queue = uniqueQueue('rl-both');
+    await createQueue(nats.nc, queue);
+    const client = new Client(nats.nc, { queue });
+    await client.setRateLimit({ perSecond: 3 });
+    await startWorker(queue, [slowTick, tick]);
+    await startWorker(queue, [slowTick, tick]);
+    // slowTick's own limit is 2/s; the queue's 3/s is shared by both tasks.
+    const slow = await client.enqueueMany(slowTick, Array.from({ length: 8 }, (_, n) => ({ payload: { n } })));
+    const fast = await client.enqueueMany(tick, Array.from({ length: 8 }, (_, n) => ({ payload: { n } })));
+    const slowMarks = await Promise.all(slow.map((h) => h.result({ timeoutMs: 20_000 })));
+    const fastMarks = await Promise.all(fast.map((h) => h.result({ timeoutMs: 20_000 })));
+    expect(Math.max(...startsPerWindow(slowMarks, 1000).values())).toBeLessThanOrEqual(2);
+    expect(Math.max(...startsPerWindow([...slowMarks, ...fastMarks], 1000).values())).toBeLessThanOrEqual(3);
+    expect([...slowMarks, ...fastMarks].every((m) => m.attempt === 1)).toBe(true);
+  });
+
   it('refuses a bad limit naming the field, and workers keep the limit before a bad stored value', async () => {
     const queue = uniqueQueue('rl-bad');
     await createQueue(nats.nc, queue);
