@@ -188,6 +188,19 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     field: 'spec.autoscaling.scaleUp.stabilizationWindow',
   },
   { what: 'a pool name too long for a label', object: pool({}, 'p'.repeat(64)), field: 'metadata.name', says: 'pod label value' },
+  // TaskQueue: rate limits
+  { what: 'a rate limit of 0', object: tq({ rateLimits: [{ limit: 0 }] }), field: 'spec.rateLimits[0].limit' },
+  { what: 'a rate limit without a limit', object: tq({ rateLimits: [{ task: 'report' }] }), field: 'spec.rateLimits[0].limit' },
+  { what: 'a rate limit period under 100ms', object: tq({ rateLimits: [{ limit: 5, period: '10ms' }] }), field: 'spec.rateLimits[0].period', says: 'at least 100ms' },
+  { what: 'a rate limit period over an hour', object: tq({ rateLimits: [{ limit: 5, period: '2h' }] }), field: 'spec.rateLimits[0].period', says: 'at most 1h' },
+  { what: 'a rate limit on a task name no subject can carry', object: tq({ rateLimits: [{ task: 'a b', limit: 5 }] }), field: 'spec.rateLimits[0].task' },
+  {
+    what: 'two rate limits for one task',
+    object: tq({ rateLimits: [{ task: 'report', limit: 5 }, { task: 'report', limit: 6 }] }),
+    field: 'spec.rateLimits',
+    says: 'at most one limit per task',
+  },
+  { what: 'two queue-wide rate limits', object: tq({ rateLimits: [{ limit: 5 }, { limit: 6, period: '1m' }] }), field: 'spec.rateLimits', says: 'at most one limit per task' },
   // TaskQueue: periodic schedules
   { what: 'a schedule with a 3-field cron', object: sched({ cron: '* * *' }), field: 'spec.schedules[0].cron' },
   { what: 'a schedule with a cron in words', object: sched({ cron: 'every monday' }), field: 'spec.schedules[0].cron' },
@@ -228,6 +241,10 @@ export const VALID_EDGE_CASES: readonly { what: string; object: Manifest }[] = [
         { name: 'd', task: 'report', every: '2s', suspend: true },
       ],
     }),
+  },
+  {
+    what: 'rate limits: a queue-wide one and per-task ones, default and explicit periods',
+    object: tq({ rateLimits: [{ limit: 100 }, { task: 'email.send', limit: 5, period: '1m' }, { task: 'report', limit: 1, period: '100ms' }] }),
   },
   { what: 'env from a Secret', object: pool({ env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }) },
 ];

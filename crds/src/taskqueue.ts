@@ -5,6 +5,7 @@ import { TASK_QUEUE_DEFAULTS as D } from './defaults.ts';
 import { QUEUE_NAME_MAX_LENGTH, QUEUE_NAME_PATTERN, TASK_NAME_MAX_LENGTH, TASK_NAME_PATTERN } from './names.ts';
 import { retryPolicy } from './retry-policy.ts';
 import { schedules, schedulesStatus } from './schedules.ts';
+import { rateLimits } from './rate-limits.ts';
 import type { Authored, Stored, ValidationRule } from './schema.ts';
 import { applyDefaults, array, bool, byteSize, duration, enumOf, int, object, required, string } from './schema.ts';
 
@@ -156,6 +157,7 @@ export const taskQueueSpec = object(
         'Pause the queue: workers start no new task (JetStream consumer pause), running ones finish, waiting and new tasks stay queued, the autoscaler adds no replica. False resumes it. Unset leaves it as it is (a pause made with pauseQueue or the CLI holds); status.paused shows the state either way.',
     }),
     schedules,
+    rateLimits,
   },
   {
     description: 'Desired state of the queue.',

@@ -15,7 +15,7 @@ import { QueueConnector } from '../../operator/src/nats/queue-connection.ts';
 import { TaskQueueReconciler } from '../../operator/src/taskqueue/reconciler.ts';
 import { Client, PublishRejectedError } from 'celeriac';
 import { queueNames } from 'celeriac/protocol';
-import { cancelBucketName } from 'celeriac/topology';
+import { cancelBucketName, rateCounterStreamName, rateLimitBucketName } from 'celeriac/topology';
 import { work } from '../support/chaos-tasks.ts';
 import { report, sleep } from '../support/chaos.ts';
 import { useNats } from '../support/use-nats.ts';
@@ -129,7 +129,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     const expectedStreams = (ids: number[]) =>
       ids.flatMap((i) => {
         const n = queueNames(queue(i));
-        return [n.stream, n.deadLetterStream, `KV_${n.resultBucket}`, `KV_${cancelBucketName(queue(i))}`, `KV_${n.workflowBucket}`];
+        return [n.stream, n.deadLetterStream, `KV_${n.resultBucket}`, `KV_${cancelBucketName(queue(i))}`, `KV_${n.workflowBucket}`, rateCounterStreamName(queue(i)), `KV_${rateLimitBucketName(queue(i))}`];
       }).sort();
     const all = Array.from({ length: QUEUES }, (_, i) => i);
     await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq', '--all', '--timeout=60s']);

@@ -70,7 +70,7 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
   });
 
   it('has --help with an example on every command', async () => {
-    for (const cmd of [[], ['queues'], ['workers'], ['task'], ['enqueue'], ['dead'], ['dead', 'list'], ['dead', 'show'], ['dead', 'replay'], ['dead', 'purge'], ['purge'], ['pause'], ['resume'], ['cancel'], ['top']]) {
+    for (const cmd of [[], ['queues'], ['workers'], ['task'], ['enqueue'], ['dead'], ['dead', 'list'], ['dead', 'show'], ['dead', 'replay'], ['dead', 'purge'], ['purge'], ['pause'], ['resume'], ['cancel'], ['rate-limit'], ['top']]) {
       const r = await cli([...cmd, '--help']);
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.stdout, cmd.join(' ')).toMatch(/Examples?:\n {2}kubectl celeriac /);
@@ -200,6 +200,21 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
     expect(frames[1]!.queues.find((q) => q.name === 'idle')?.rates).toEqual({ arrival: 0, completion: 0 });
     const table = await cli(['top', '-n', ns, '--iterations', '1']);
     expect(table.stdout).toMatch(/IN\/S\s+DONE\/S/);
+  }, CLI_TEST_TIMEOUT_MS);
+
+  it('sets, lists and removes a rate limit at run time, refusing a bad one', async () => {
+    expect(await json<object>(['rate-limit', 'idle', '--task', 'email.send', '--limit', '5', '--period', '1m', '-n', ns])).toEqual({
+      taskqueue: 'idle',
+      task: 'email.send',
+      limit: 5,
+      periodMs: 60_000,
+    });
+    expect(await json<object[]>(['rate-limit', 'idle', '-n', ns])).toEqual([{ task: 'email.send', limit: 5, periodMs: 60_000, source: 'api' }]);
+    const bad = await cli(['rate-limit', 'idle', '--limit', '5', '--period', '5ms', '-n', ns]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('rateLimit.periodMs');
+    expect((await cli(['rate-limit', 'idle', '--task', 'email.send', '--remove', '-n', ns])).stdout).toContain('removed rate limit of email.send');
+    expect(await json<object[]>(['rate-limit', 'idle', '-n', ns])).toEqual([]);
   }, CLI_TEST_TIMEOUT_MS);
 
   it('pauses and resumes a queue, and stores a cancel', async () => {

@@ -3,7 +3,7 @@ import { StorageType, jetstreamManager } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { TaskQueue, WorkerPool } from '../../crds/src/index.ts';
-import { Client, defineTask } from 'celeriac';
+import { Client, defineTask, readRateLimits, type RateLimitEntry } from 'celeriac';
 import type { RunningOperator } from '../../operator/src/operator.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { startNats } from '../support/nats.ts';
@@ -106,6 +106,22 @@ describe('operator against a real API server and nats-server', () => {
     }, { timeoutMs: 15_000, what: 'SpecApplied=False' });
     expect(drift.reason).toBe('FieldsNotUpdatable');
     expect(drift.message).toContain(`stream/${stream}.storage`);
+  });
+
+  it('writes spec.rateLimits to the queue\'s limits bucket and follows edits', async () => {
+    const ns = await scoped();
+    const queue = `limits-${ns}`;
+    const q = (limits: string) => `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: limits, namespace: ${ns}}\nspec: {queueName: ${queue}, rateLimits: [${limits}]}\n`;
+    await kubectlOk(cp(), ['apply', '-f', '-'], q('{limit: 50}, {task: email.send, limit: 3, period: 1m}'));
+    const byTask = (ls: RateLimitEntry[]) => [...ls].sort((a, b) => (a.task ?? '').localeCompare(b.task ?? ''));
+    await waitFor(async () => (await readRateLimits(nats.nc, queue).catch(() => [])).length === 2, { what: 'two limits stored' });
+    expect(byTask(await readRateLimits(nats.nc, queue))).toEqual([
+      { limit: 50, periodMs: 1000, source: 'operator' },
+      { task: 'email.send', limit: 3, periodMs: 60_000, source: 'operator' },
+    ]);
+    await kubectlOk(cp(), ['apply', '-f', '-'], q('{task: email.send, limit: 7}'));
+    await waitFor(async () => (await readRateLimits(nats.nc, queue)).length === 1, { what: 'the queue-wide limit removed' });
+    expect(await readRateLimits(nats.nc, queue)).toEqual([{ task: 'email.send', limit: 7, periodMs: 1000, source: 'operator' }]);
   });
 
   it('runs the deletion policy: Retain keeps the stream, Delete removes it', async () => {

@@ -124,4 +124,23 @@ export const DEFAULTS = {
    * module takes well under a second (docs/benchmarks.md, isolation); a minute is a hung import.
    */
   isolatedRunnerStartTimeoutMs: 60_000,
+  /**
+   * Rate-limit windows (docs/concepts.md, "Rate limits"). Windows are cut by each worker's clock,
+   * so pods' clock skew (NTP keeps it to a few ms) shifts window edges by that much: a window much
+   * shorter than 100 ms would make the skew a visible share of it.
+   */
+  rateLimitMinPeriodMs: 100,
+  /** The longest window; a window's counter must outlive it, so the counter stream keeps entries this long plus a minute. */
+  rateLimitMaxPeriodMs: 60 * 60_000,
+  /**
+   * Tasks one worker holds while they wait for rate-limit tokens (without a slot, their ack
+   * deadline kept alive) before it stops pulling. Tasks of other tasks behind them in the queue are
+   * not slowed while a worker's backlog of limited tasks stays under this; it bounds the memory a
+   * worker spends on waiting payloads.
+   */
+  rateLimitMaxHeld: 200,
+  /** After a failed counter request (server away), ask again after this long; the tasks keep waiting. */
+  rateLimitRetryMs: 1_000,
+  /** A starting worker reads the limits already stored before it takes a task, or starts after this, warning. */
+  rateLimitWatchInitialMs: 5_000,
 } as const;

@@ -29,6 +29,10 @@ export {
   IsolatedRunnerError,
 } from './errors.ts';
 export { cancelTask } from './cancel/request.ts';
+export { setRateLimit, removeRateLimit, readRateLimits } from './rate-limit/store.ts';
+export type { RateLimitEntry, RateLimitSource } from './rate-limit/store.ts';
+export { InvalidRateLimit } from './rate-limit/limit.ts';
+export type { RateLimit, RateLimitSpec } from './rate-limit/limit.ts';
 export type { CancelOptions, CancelOutcome } from './cancel/request.ts';
 export type { DeadReason } from './errors.ts';
 export { ResultsDisabledError } from './results.ts';

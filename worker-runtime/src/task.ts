@@ -3,6 +3,7 @@ import { checkIsolationOptions } from './isolation/options.ts';
 import { assertTaskName } from './protocol.ts';
 import { resolveRetryPolicy, type RetryOptions } from './retry.ts';
 import type { PayloadSchema } from './schema.ts';
+import { parseRateLimit, type RateLimitSpec } from './rate-limit/limit.ts';
 
 /** What a handler gets besides its payload. */
 export interface TaskContext {
@@ -54,6 +55,13 @@ export interface TaskOptions<P> {
   trackStarted?: boolean;
   /** The queue to enqueue to when the caller names none. */
   queue?: string;
+  /**
+   * At most this many starts of the task per period across every worker of the queue, e.g.
+   * `{ perSecond: 100 }` or `{ limit: 5, periodMs: 60_000 }`; tasks over it wait. A limit set for
+   * the task at run time (TaskQueue `spec.rateLimits`, `setRateLimit`) overrides it. See
+   * docs/concepts.md, "Rate limits".
+   */
+  rateLimit?: RateLimitSpec;
 }
 
 /**
@@ -83,6 +91,7 @@ function checkOptions(name: string, options: TaskOptions<unknown>): void {
   // Validate now so a typo fails when the module loads; the worker resolves it against the queue default.
   if (options.retry) resolveRetryPolicy(options.retry);
   checkIsolationOptions(name, options);
+  if (options.rateLimit !== undefined) parseRateLimit(options.rateLimit, `task ${name}: rateLimit`);
 }
 
 /**

@@ -10,6 +10,7 @@ import { queueSettingsOf } from './settings.ts';
 import { syncPause } from './pause.ts';
 import { desiredTaskQueueStatus, type Observation } from './status.ts';
 import { removeAllSchedules, syncSchedules } from './schedules.ts';
+import { syncRateLimits } from './rate-limits.ts';
 
 export interface TaskQueueReconcilerDeps {
   cache: WatchedCache;
@@ -79,6 +80,7 @@ export class TaskQueueReconciler implements Reconciler {
       const report = await ensureQueue(nc, settings);
       const pause = await syncPause(nc, queue, tq.spec.paused);
       schedules = await syncSchedules(nc, queue, tq, new Date());
+      await syncRateLimits(nc, queue, tq);
       const state = await readQueueState(nc, queue);
       obs = { kind: 'synced', report, state };
       if (pause) void this.deps.events.record(asKube(tq), 'Normal', pause === 'paused' ? 'Paused' : 'Resumed', `queue ${pause} (spec.paused)`);

@@ -4,6 +4,7 @@ import type { QueuedIterator } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../defaults.ts';
 import { cancelBucketName, type CancelRequest } from './bucket.ts';
+import { followBucket } from '../follow-bucket.ts';
 
 /**
  * One worker's view of its queue's cancels: a live watch of the cancel bucket (all keys, last
@@ -16,14 +17,12 @@ export class CancelWatch {
   private readonly ttlMs: number;
   private readonly watch: QueuedIterator<KvWatchEntry>;
   private readonly onCancel: (id: string, reason: string | undefined) => void;
-  private readonly log: Logger;
   private nextPrune = 0;
 
-  private constructor(watch: QueuedIterator<KvWatchEntry>, ttlMs: number, onCancel: (id: string, reason: string | undefined) => void, log: Logger) {
+  private constructor(watch: QueuedIterator<KvWatchEntry>, ttlMs: number, onCancel: (id: string, reason: string | undefined) => void) {
     this.watch = watch;
     this.ttlMs = ttlMs;
     this.onCancel = onCancel;
-    this.log = log;
   }
 
   /**
@@ -46,10 +45,8 @@ export class CancelWatch {
       return undefined;
     }
     const watch = await kv.watch({ ignoreDeletes: true });
-    const self = new CancelWatch(watch, ttlMs, onCancel, log);
-    const initialised = self.consume(stored);
-    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), DEFAULTS.cancelWatchInitialMs).unref());
-    if ((await Promise.race([initialised, timeout])) === 'timeout') log.warn({ queue, stored }, 'cancel bucket not read in time; starting anyway');
+    const self = new CancelWatch(watch, ttlMs, onCancel);
+    if (!(await followBucket(watch, stored, (e) => self.add(e), DEFAULTS.cancelWatchInitialMs, log))) log.warn({ queue, stored }, 'cancel bucket not read in time; starting anyway');
     return self;
   }
 
@@ -69,21 +66,6 @@ export class CancelWatch {
 
   close(): void {
     this.watch.stop();
-  }
-
-  /** Resolves once the `stored` entries present at open were read; the loop keeps running after. */
-  private consume(stored: number): Promise<void> {
-    let initialised!: () => void;
-    const done = new Promise<void>((r) => (initialised = r));
-    if (stored === 0) initialised();
-    void (async () => {
-      for await (const e of this.watch) {
-        this.add(e);
-        if (!e.delta) initialised();
-      }
-      initialised();
-    })().catch((err: unknown) => this.log.error({ err }, 'cancel watch ended'));
-    return done;
   }
 
   private add(e: KvWatchEntry): void {

@@ -8,6 +8,8 @@ import { connectNats, type NatsSettings } from '../connection.ts';
 import { AckingPublisher, type PublishAck } from './publisher.ts';
 import { cancelTask, type CancelOptions, type CancelOutcome } from '../cancel/request.ts';
 import { makeHandle, type TaskHandle } from './handle.ts';
+import { readRateLimits, removeRateLimit, setRateLimit, type RateLimitEntry } from '../rate-limit/store.ts';
+import type { RateLimit, RateLimitSpec } from '../rate-limit/limit.ts';
 import { idFromKey } from './task-id.ts';
 import { publishDelayed } from './delayed.ts';
 import { ScheduleSupport } from './schedule-support.ts';
@@ -127,6 +129,24 @@ export class Client implements TaskProducer {
   /** Cancels a queued, delayed or running task by id: see `cancelTask` (celeriac's cancel/request.ts). */
   cancel(id: string, options: CancelOptions & { queue?: string } = {}): Promise<CancelOutcome> {
     return cancelTask(this.nc, this.queueFor(undefined, options), id, options);
+  }
+
+  /**
+   * Sets or changes a rate limit at run time (rate-limit/store.ts): `{ task: 'email.send',
+   * perSecond: 100 }` for one task, no `task` for the whole queue. Workers apply it within a second.
+   */
+  setRateLimit(limit: RateLimitSpec & { task?: string; queue?: string }): Promise<RateLimit> {
+    return setRateLimit(this.nc, this.queueFor(undefined, limit), { task: limit.task }, limit);
+  }
+
+  /** Removes a rate limit set at run time; `task` omitted = the queue-wide one. */
+  removeRateLimit(scope: { task?: string; queue?: string } = {}): Promise<void> {
+    return removeRateLimit(this.nc, this.queueFor(undefined, scope), { task: scope.task });
+  }
+
+  /** The rate limits stored for a queue (from the TaskQueue and from `setRateLimit`). */
+  rateLimits(options: { queue?: string } = {}): Promise<RateLimitEntry[]> {
+    return readRateLimits(this.nc, this.queueFor(undefined, options));
   }
 
   /** Creates or replaces a periodic schedule the NATS server fires (client/schedules.ts, docs/concepts.md). */

@@ -14,6 +14,8 @@ export { serverFeatures, parseServerVersion, minimumMinor, FEATURE_MIN_VERSIONS 
 export type { ServerFeature, ServerFeatures } from './server-features.ts';
 export { cancelBucketName, cancelTtlMs, desiredCancelBucket } from '../cancel/bucket.ts';
 export type { CancelRequest } from '../cancel/bucket.ts';
+export { rateLimitBucketName, rateCounterStreamName, rateCounterSubject, desiredRateLimitBucket, desiredRateCounterStream } from '../rate-limit/topology.ts';
+export { parseRateLimit, rateLimitKey } from '../rate-limit/limit.ts';
 export { pauseQueue, resumeQueue, isQueuePaused } from './pause.ts';
 export { readQueueState } from './queue-state.ts';
 export type { QueueState } from './queue-state.ts';

@@ -12,6 +12,8 @@ export const FEATURE_MIN_VERSIONS = {
   consumerPause: '2.11.0',
   /** One-shot schedules `@at <time>`: delayed tasks. */
   scheduleAt: '2.12.0',
+  /** Counters (`allow_msg_counter`, `Nats-Incr`): rate limits. */
+  messageCounter: '2.12.0',
   /** `@every`, cron expressions and `Nats-Schedule-Time-Zone`: periodic schedules. */
   scheduleRecurring: '2.14.0',
 } as const;

@@ -23,6 +23,7 @@ import { PeerWatch } from './peers.ts';
 import { registerTasks } from './registry.ts';
 import { Isolation } from '../isolation/isolation.ts';
 import { WorkflowSteps } from '../workflows/advance.ts';
+import { openRateGate, type RateGate } from '../rate-limit/open.ts';
 
 export interface WorkerOptions {
   queue: string;
@@ -83,6 +84,7 @@ export class Worker {
   private peers: PeerWatch | undefined;
   private cancels: CancelWatch | undefined;
   private readonly isolation: Isolation | undefined;
+  private rateGate: RateGate | undefined;
   private started = false;
   private consuming = false;
   private connected = true;
@@ -167,6 +169,23 @@ export class Worker {
     };
     this.maxDeliveries = new MaxDeliveriesListener(this.nc, deps);
     const dispatch = (m: JsMsg) => runTask(m, deps, this.releaseSlot);
+    const toSlot = (m: JsMsg): void | Promise<void> => {
+      if (this.shutdown.signal.aborted) {
+        m.nak(); // pulled but never started: hand it straight back
+        return;
+      }
+      if (this.slots.tryAcquire()) return dispatch(m);
+      return this.slots.acquire().then(() => {
+        if (this.shutdown.signal.aborted) {
+          this.slots.release();
+          m.nak();
+          return;
+        }
+        dispatch(m);
+      });
+    };
+    // Limited tasks wait for their tokens before they take a slot (rate-limit/gate.ts).
+    const rateGate = (this.rateGate = await openRateGate({ nc: this.nc, queue: this.queue, tasks: this.tasks, slots: this.slots, dispatch, shutdown: this.shutdown.signal, ackWaitMs, log: this.log }));
     this.loop = new ConsumeLoop(jetstream(this.nc, { timeout: DEFAULTS.consumerLookupTimeoutMs }), {
       stream: names.stream,
       consumer: names.consumer,
@@ -174,21 +193,7 @@ export class Worker {
       idleHeartbeatMs: DEFAULTS.idleHeartbeatMs,
       log: this.log,
       onActive: (active) => (this.consuming = active),
-      onMessage: (m) => {
-        if (this.shutdown.signal.aborted) {
-          m.nak(); // pulled but never started: hand it straight back
-          return;
-        }
-        if (this.slots.tryAcquire()) return dispatch(m);
-        return this.slots.acquire().then(() => {
-          if (this.shutdown.signal.aborted) {
-            this.slots.release();
-            m.nak();
-            return;
-          }
-          dispatch(m);
-        });
-      },
+      onMessage: (m) => (rateGate ? rateGate.admit(m, toSlot) : toSlot(m)),
     });
     void this.watchConnection();
     if (interval > 0) {
@@ -264,6 +269,7 @@ export class Worker {
       const running = this.slots.inUse;
       this.log.info({ inFlight: running, drainTimeoutMs }, 'worker draining');
       this.shutdown.abort();
+      this.rateGate?.close();
       this.inFlight?.abortAll(new Error('worker shutting down'));
       this.consuming = false;
       await this.loop?.stop();

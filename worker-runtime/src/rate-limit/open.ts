@@ -1,0 +1,40 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Logger } from 'pino';
+import type { JsMsg } from '@nats-io/jetstream';
+import type { RegisteredTask } from '../worker/run-deps.ts';
+import type { Semaphore } from '../worker/semaphore.ts';
+import { RateGate } from './gate.ts';
+import { parseRateLimit, type RateLimit } from './limit.ts';
+import { RateLimitWatch } from './watch.ts';
+
+export { RateGate } from './gate.ts';
+
+/**
+ * The worker's rate-limit gate: the stored limits (read before the first pull) and the tasks' own
+ * `rateLimit` options. Undefined when the queue has no limits bucket (set up before rate limits,
+ * or on a nats-server older than 2.12, which has no counters): tasks then run unlimited, and a
+ * task that declares a limit says so in a warning.
+ */
+export async function openRateGate(o: {
+  nc: NatsConnection;
+  queue: string;
+  tasks: ReadonlyMap<string, RegisteredTask>;
+  slots: Semaphore;
+  dispatch: (m: JsMsg) => void;
+  shutdown: AbortSignal;
+  ackWaitMs: number;
+  log: Logger;
+}): Promise<RateGate | undefined> {
+  const taskLimits = new Map<string, RateLimit>();
+  for (const [name, reg] of o.tasks) {
+    const spec = reg.def.options.rateLimit;
+    if (spec !== undefined) taskLimits.set(name, parseRateLimit(spec));
+  }
+  const watch = await RateLimitWatch.open(o.nc, o.queue, o.log);
+  if (!watch) {
+    if (taskLimits.size > 0) o.log.warn({ queue: o.queue, tasks: [...taskLimits.keys()] }, 'tasks declare rate limits the queue cannot enforce; they run unlimited');
+    return undefined;
+  }
+  const { tasks: _tasks, ...gate } = o;
+  return new RateGate({ ...gate, watch, taskLimits });
+}
