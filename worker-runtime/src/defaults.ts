@@ -118,4 +118,23 @@ export const DEFAULTS = {
    * with a 1 s cap, 3.5 s at 250 ms). Costs at most four copies a second per task an old pod holds.
    */
   unknownTaskLivePeerMaxPauseMs: 250,
+  /**
+   * Life of a per-key concurrency slot (key-concurrency/) without a renewal: the bound within
+   * which the slots of a worker that died (SIGKILL, node loss) are free again. The holder renews
+   * every third of it, so two lost renewals in a row never cost a live task its slot. Half the
+   * default ack wait: a dead pod's slots are free before its tasks are redelivered.
+   */
+  concurrencySlotTtlMs: 15_000,
+  /**
+   * A task whose key has no free slot waits this long in its worker slot, woken the moment a
+   * slot of its key is freed, then is handed back. Long enough that a key whose tasks take a
+   * second or two passes its slots on without a copy; short enough that a full key holds the
+   * worker's other work back by at most this.
+   */
+  keyWaitMs: 2_000,
+  /**
+   * The hand-back of a task still waiting for its key is a server-side schedule this far ahead:
+   * it neither spins (each hand-back is at least this apart) nor costs an attempt or a delivery.
+   */
+  keyHandbackDelayMs: 1_000,
 } as const;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { assertTaskName } from './protocol.ts';
 import { resolveRetryPolicy, type RetryOptions } from './retry.ts';
 import type { PayloadSchema } from './schema.ts';
+import { checkConcurrency, type ConcurrencyOptions } from './key-concurrency/key.ts';
 
 /** What a handler gets besides its payload. */
 export interface TaskContext {
@@ -34,6 +35,11 @@ export interface TaskOptions<P> {
   trackStarted?: boolean;
   /** The queue to enqueue to when the caller names none. */
   queue?: string;
+  /**
+   * At most `limit` running at once per key across every worker (e.g. per tenant); tasks of a
+   * full key wait, without failing or using attempts (docs/concepts.md, "Concurrency per key").
+   */
+  concurrency?: ConcurrencyOptions<P>;
 }
 
 /**
@@ -62,6 +68,7 @@ function checkOptions(name: string, options: TaskOptions<unknown>): void {
   }
   // Validate now so a typo fails when the module loads; the worker resolves it against the queue default.
   if (options.retry) resolveRetryPolicy(options.retry);
+  if (options.concurrency) checkConcurrency(name, options.concurrency);
 }
 
 /**

@@ -6,6 +6,7 @@ import { desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredT
 import { IMMUTABLE_CONSUMER_FIELDS, IMMUTABLE_STREAM_FIELDS, diffConfig, updatable, type FieldChange } from './diff.ts';
 import type { QueueSettings } from './settings.ts';
 import { cancelBucketName, desiredCancelBucket } from '../cancel/bucket.ts';
+import { desiredSlotBucket, slotBucketName } from '../key-concurrency/bucket.ts';
 
 /** What one sync did, for conditions, events and logs. */
 export interface SyncReport {
@@ -92,6 +93,7 @@ export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise
   await syncBucket(nc, jsm, desiredResultBucket(s), s.results.enabled, report);
   await syncBucket(nc, jsm, desiredCancelBucket(s), true, report);
   await syncBucket(nc, jsm, desiredWorkflowBucket(s), true, report);
+  await syncBucket(nc, jsm, desiredSlotBucket(s), true, report);
   return report;
 }
 
@@ -99,7 +101,7 @@ export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise
 async function syncBucket(
   nc: NatsConnection,
   jsm: JetStreamManager,
-  bucket: ReturnType<typeof desiredResultBucket> | ReturnType<typeof desiredCancelBucket> | ReturnType<typeof desiredWorkflowBucket>,
+  bucket: ReturnType<typeof desiredResultBucket> | ReturnType<typeof desiredCancelBucket> | ReturnType<typeof desiredWorkflowBucket> | ReturnType<typeof desiredSlotBucket>,
   enabled: boolean,
   report: SyncReport,
 ): Promise<void> {
@@ -128,6 +130,6 @@ export async function deleteQueue(nc: NatsConnection, queue: string): Promise<Sy
   const report: SyncReport = { created: [], updated: [], deleted: [], unchangeable: [] };
   const jsm = await jetstreamManager(nc);
   const names = queueNames(queue);
-  for (const stream of [names.stream, names.deadLetterStream, `KV_${names.resultBucket}`, `KV_${cancelBucketName(queue)}`, `KV_${names.workflowBucket}`]) await deleteStream(jsm, stream, report);
+  for (const stream of [names.stream, names.deadLetterStream, `KV_${names.resultBucket}`, `KV_${cancelBucketName(queue)}`, `KV_${names.workflowBucket}`, `KV_${slotBucketName(queue)}`]) await deleteStream(jsm, stream, report);
   return report;
 }

@@ -22,6 +22,7 @@ import { MaxDeliveriesListener } from './max-deliveries.ts';
 import { PeerWatch } from './peers.ts';
 import { registerTasks } from './registry.ts';
 import { WorkflowSteps } from '../workflows/advance.ts';
+import { KeySlots } from '../key-concurrency/slots.ts';
 
 export interface WorkerOptions {
   queue: string;
@@ -81,6 +82,7 @@ export class Worker {
   private maxDeliveries: MaxDeliveriesListener | undefined;
   private peers: PeerWatch | undefined;
   private cancels: CancelWatch | undefined;
+  private keySlots: KeySlots | undefined;
   private started = false;
   private consuming = false;
   private connected = true;
@@ -140,6 +142,9 @@ export class Worker {
     const inFlight = this.inFlight;
     // Read before the first pull, so a task cancelled while no worker ran is never started.
     this.cancels = await CancelWatch.open(this.nc, this.queue, this.log, (id, reason) => inFlight.cancel(id, new CancelledError(id, reason)));
+    // A full key may hold at most half the worker's slots waiting (key-concurrency/gate.ts).
+    const keyed = [...this.tasks.values()].some((t) => t.def.options.concurrency);
+    if (keyed) this.keySlots = await KeySlots.open(this.nc, this.queue, { owner: this.opts.name ?? 'worker', maxWaiting: Math.ceil(this.concurrency / 2), log: this.log });
     const deps: RunDeps = {
       queue: this.queue,
       tasks: this.tasks,
@@ -159,6 +164,7 @@ export class Worker {
       ackWaitMs,
       cancels: this.cancels,
       workflows: new WorkflowSteps(this.nc, this.js, this.queue, this.log),
+      keySlots: this.keySlots,
     };
     this.maxDeliveries = new MaxDeliveriesListener(this.nc, deps);
     const dispatch = (m: JsMsg) => runTask(m, deps, this.releaseSlot);
@@ -259,6 +265,7 @@ export class Worker {
       const running = this.slots.inUse;
       this.log.info({ inFlight: running, drainTimeoutMs }, 'worker draining');
       this.shutdown.abort();
+      this.keySlots?.stopWaiting();
       this.inFlight?.abortAll(new Error('worker shutting down'));
       this.consuming = false;
       await this.loop?.stop();
@@ -282,6 +289,7 @@ export class Worker {
       await this.heartbeat?.close();
       this.peers?.close();
       this.cancels?.close();
+      this.keySlots?.close();
       // Acks and naks are fire-and-forget: make sure they left before the process exits.
       this.acks.flush();
       if (!this.nc.isClosed()) await this.nc.flush().catch(() => undefined);

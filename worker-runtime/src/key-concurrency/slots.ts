@@ -1,0 +1,174 @@
+import type { NatsConnection, QueuedIterator } from '@nats-io/nats-core';
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm, KvWatchInclude, type KV, type KvWatchEntry } from '@nats-io/kv';
+import type { Logger } from 'pino';
+import { queueNames } from '../protocol.ts';
+import { slotBucketName } from './bucket.ts';
+import { prefixOfSlot } from './key.ts';
+import { SlotWakeups, type SlotWait } from './wakeups.ts';
+
+/** A slot this worker holds: its KV key and the revision of its last write. */
+export interface HeldSlot {
+  readonly key: string;
+  revision: number;
+  /** A renewal is on its way: a delete now would name a revision about to be replaced. */
+  renewing?: boolean;
+}
+
+/**
+ * One worker's side of the queue's per-key concurrency slots (docs/concepts.md, "Concurrency
+ * per key"). A slot is a KV entry `<task>.<key token>.<index>` taken with `create` (refused if
+ * it exists, so two workers never hold one slot), rewritten by its holder every third of the
+ * bucket's TTL while its task runs, deleted when the task ends; a dead holder's entry expires.
+ * One watch of the bucket wakes the tasks waiting for a key when one of its slots is deleted
+ * or expires. No central process: every worker only reads and writes the bucket.
+ */
+export class KeySlots {
+  /** The bucket's max age: how long a slot outlives its last renewal. */
+  readonly ttlMs: number;
+  /** The task stream takes server-side schedules: a waiting task can be handed back with a delay. */
+  readonly schedulable: boolean;
+  /** Tasks of this worker that may wait in their worker slot at once: the others are handed back at once. */
+  readonly maxWaiting: number;
+  /** Tasks of this worker waiting in their worker slot now. */
+  waiting = 0;
+  private readonly kv: KV;
+  private readonly log: Logger;
+  private readonly owner: string;
+  private readonly held = new Set<HeldSlot>();
+  private readonly wakeups = new SlotWakeups();
+  private readonly renewer: NodeJS.Timeout;
+  private watch: QueuedIterator<KvWatchEntry> | undefined;
+
+  private constructor(kv: KV, ttlMs: number, schedulable: boolean, maxWaiting: number, owner: string, log: Logger) {
+    this.kv = kv;
+    this.maxWaiting = maxWaiting;
+    this.ttlMs = ttlMs;
+    this.schedulable = schedulable;
+    this.owner = owner;
+    this.log = log;
+    this.renewer = setInterval(() => this.renewAll(), Math.max(100, Math.floor(ttlMs / 3)));
+    this.renewer.unref();
+  }
+
+  /**
+   * Opens the queue's slot bucket and its watch. Undefined when the queue has none (set up before
+   * per-key limits existed): a warning, and limited tasks run without their limit until the queue
+   * is synced again and the worker restarted, as with cancels.
+   */
+  static async open(nc: NatsConnection, queue: string, opts: { owner: string; maxWaiting: number; log: Logger }): Promise<KeySlots | undefined> {
+    const { owner, maxWaiting, log } = opts;
+    let kv: KV;
+    let ttlMs: number;
+    try {
+      kv = await new Kvm(nc).open(slotBucketName(queue));
+      ttlMs = (await kv.status()).ttl;
+    } catch (err) {
+      log.warn({ queue, err }, 'queue has no concurrency slot bucket; per-key limits are not applied');
+      return undefined;
+    }
+    const jsm = await jetstreamManager(nc);
+    const stream = await jsm.streams.info(queueNames(queue).stream);
+    const slots = new KeySlots(kv, ttlMs, stream.config.allow_msg_schedules === true, maxWaiting, owner, log);
+    await slots.startWatch();
+    return slots;
+  }
+
+  /**
+   * Takes a free slot of `prefix` (one of `limit`), trying them from a random index so that
+   * workers racing for one key spread over its slots. Undefined when all are taken; rejects when
+   * the bucket cannot be reached (the caller keeps the task waiting: running it could break the limit).
+   */
+  async tryAcquire(prefix: string, limit: number, holder: string): Promise<HeldSlot | undefined> {
+    const start = Math.floor(Math.random() * limit);
+    const value = JSON.stringify({ worker: this.owner, task: holder, at: Date.now() });
+    for (let i = 0; i < limit; i++) {
+      const key = `${prefix}.${(start + i) % limit}`;
+      try {
+        const revision = await this.kv.create(key, value);
+        const slot = { key, revision };
+        this.held.add(slot);
+        return slot;
+      } catch (err) {
+        if (!isTaken(err)) throw err;
+      }
+    }
+    return undefined;
+  }
+
+  /** Gives the slot back; a slot renewed by nobody since (ours expired, someone else took it) is left alone. */
+  free(slot: HeldSlot): void {
+    if (!this.held.delete(slot)) return;
+    // The renewal's answer deletes it, with the revision it wrote.
+    if (!slot.renewing) this.delete(slot);
+  }
+
+  private delete(slot: HeldSlot): void {
+    this.kv.delete(slot.key, { previousSeq: slot.revision }).catch((err: unknown) => {
+      // It expires after ttlMs all the same.
+      this.log.debug({ err, slot: slot.key }, 'could not delete concurrency slot');
+    });
+  }
+
+  /** A wait for a slot of `prefix` to be freed (deleted or expired); open it before trying the slots. */
+  waitFor(prefix: string): SlotWait {
+    return this.wakeups.open(prefix);
+  }
+
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  /** Ends every wait now (the worker is stopping): waiting tasks are handed back. */
+  stopWaiting(): void {
+    this.wakeups.close();
+  }
+
+  /** Stops renewing and watching; slots still held expire after `ttlMs`. */
+  close(): void {
+    clearInterval(this.renewer);
+    this.watch?.stop();
+    this.wakeups.close();
+  }
+
+  /** Rewrites every held slot, restarting its TTL; a slot lost meanwhile (a long partition) is dropped and logged. */
+  private renewAll(): void {
+    for (const slot of this.held) {
+      if (slot.renewing) continue;
+      slot.renewing = true;
+      const value = JSON.stringify({ worker: this.owner, renewedAt: Date.now() });
+      this.kv.update(slot.key, value, slot.revision).then(
+        (revision) => {
+          slot.renewing = false;
+          slot.revision = revision;
+          if (!this.held.has(slot)) this.delete(slot); // freed while the renewal was on its way
+        },
+        (err: unknown) => {
+          slot.renewing = false;
+          if (!isTaken(err)) {
+            // Unreachable now: the next renewal tries again, or the freed slot is deleted now.
+            if (!this.held.has(slot)) this.delete(slot);
+            return;
+          }
+          this.held.delete(slot);
+          this.log.warn({ slot: slot.key }, 'concurrency slot expired while its task ran; the key may run one over its limit');
+        },
+      );
+    }
+  }
+
+  private async startWatch(): Promise<void> {
+    this.watch = await this.kv.watch({ key: '>', include: KvWatchInclude.UpdatesOnly });
+    const watch = this.watch;
+    void (async () => {
+      for await (const e of watch) {
+        if (e.operation !== 'PUT') this.wakeups.freed(prefixOfSlot(e.key));
+      }
+    })().catch((err: unknown) => this.log.error({ err }, 'concurrency slot watch ended'));
+  }
+}
+
+/** The slot exists (a create or a renewal found another revision than it expected). */
+function isTaken(err: unknown): boolean {
+  return err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+}
