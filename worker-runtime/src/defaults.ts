@@ -133,8 +133,13 @@ export const DEFAULTS = {
    */
   keyWaitMs: 2_000,
   /**
-   * The hand-back of a task still waiting for its key is a server-side schedule this far ahead:
-   * it neither spins (each hand-back is at least this apart) nor costs an attempt or a delivery.
+   * The hand-back of a task still waiting for its key is a server-side schedule this far ahead,
+   * doubling per hand-back of the task (jittered) up to the max: it costs no attempt or delivery.
+   * A small backlog is tried again soon, so the key's slots do not idle while its tasks sit out a
+   * delay (one key, limit 2, 40 tasks of 100 ms: see docs/concepts.md); a large one settles at
+   * one copy per task per 11 s on average (15 s, jittered down by up to half), so
+   * 10,000 tasks of a full key cost ~900 copies a second, not 10,000.
    */
-  keyHandbackDelayMs: 1_000,
+  keyHandbackDelayMs: 250,
+  keyHandbackMaxDelayMs: 15_000,
 } as const;
