@@ -89,6 +89,60 @@ describe('concurrency limit per key', () => {
     await waitFor(async () => (await slotKeys(queue)).length === 0, { what: 'no slot held' });
   });
 
+  it('keeps the limit on a queue without schedules (count limit, discard new), where hand-backs go straight to the tail', async () => {
+    const queue = uniqueQueue('keyconc');
+    await createQueue(nats.nc, queue, { maxMessages: 10_000, discard: 'new' });
+    const running = new RunningCounter();
+    const attempts: number[] = [];
+    const task = defineTask(
+      'keyconc.noschedules',
+      async (p: { n: number }, ctx) => {
+        running.enter('all');
+        attempts.push(ctx.attempt);
+        await sleep(40);
+        running.leave('all');
+        return p.n;
+      },
+      { concurrency: { limit: 2 } },
+    );
+    await startWorkers(queue, [task], 2, 4);
+    const client = new Client(nats.nc, { queue });
+    const handles = await client.enqueueMany(task, Array.from({ length: 24 }, (_, n) => ({ payload: { n } })));
+    expect(await Promise.all(handles.map((h) => h.result({ timeoutMs: 60_000 })))).toEqual(handles.map((_, n) => n));
+    expect(running.max.get('all')).toBe(2);
+    expect(new Set(attempts)).toEqual(new Set([1]));
+  });
+
+  it('hands waiting tasks back when their worker stops, and another worker runs them on attempt 1', async () => {
+    const queue = uniqueQueue('keyconc');
+    await createQueue(nats.nc, queue);
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
+    const attempts: number[] = [];
+    const task = defineTask(
+      'keyconc.stop',
+      async (p: { n: number }, ctx) => {
+        attempts.push(ctx.attempt);
+        if (p.n === 0) await firstHeld;
+        return p.n;
+      },
+      { concurrency: { limit: 1 } },
+    );
+    const [stopping] = await startWorkers(queue, [task], 1, 4);
+    const client = new Client(nats.nc, { queue });
+    const first = await client.enqueue(task, { n: 0 });
+    await waitFor(() => attempts.length === 1, { what: 'first task running' });
+    const rest = await client.enqueueMany(task, [1, 2, 3].map((n) => ({ payload: { n } })));
+    await sleep(200); // pulled: waiting in the worker, or handed back
+    const closed = stopping!.close(10_000);
+    releaseFirst();
+    await closed;
+    await startWorkers(queue, [task], 1, 4);
+    expect(await first.result({ timeoutMs: 10_000 })).toBe(0);
+    expect(await Promise.all(rest.map((h) => h.result({ timeoutMs: 20_000 })))).toEqual([1, 2, 3]);
+    expect(attempts).toEqual([1, 1, 1, 1]);
+  });
+
   it("runs tenant B while tenant A's slots are full", async () => {
     const queue = uniqueQueue('keyconc');
     await createQueue(nats.nc, queue);

@@ -67,9 +67,12 @@ export class KeySlots {
       log.warn({ queue, err }, 'queue has no concurrency slot bucket; per-key limits are not applied');
       return undefined;
     }
-    const jsm = await jetstreamManager(nc);
-    const stream = await jsm.streams.info(queueNames(queue).stream);
-    const slots = new KeySlots(kv, ttlMs, stream.config.allow_msg_schedules === true, maxWaiting, owner, log);
+    // Unreadable (permissions): plain copies, which only cost waiting tasks their full wait.
+    const schedulable = await jetstreamManager(nc)
+      .then((jsm) => jsm.streams.info(queueNames(queue).stream))
+      .then((info) => info.config.allow_msg_schedules === true)
+      .catch(() => false);
+    const slots = new KeySlots(kv, ttlMs, schedulable, maxWaiting, owner, log);
     await slots.startWatch();
     return slots;
   }
