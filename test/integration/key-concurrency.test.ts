@@ -143,6 +143,30 @@ describe('concurrency limit per key', () => {
     expect(attempts).toEqual([1, 1, 1, 1]);
   });
 
+  it('keeps a slot for a task that runs three times the slot TTL: its worker renews it', async () => {
+    const queue = uniqueQueue('keyconc');
+    const slotTtlMs = 1_000;
+    await createQueue(nats.nc, queue, { concurrencySlotTtlMs: slotTtlMs });
+    const runs: Array<{ n: number; start: number; end: number }> = [];
+    const task = defineTask(
+      'keyconc.long',
+      async (p: { n: number; ms: number }) => {
+        const start = Date.now();
+        await sleep(p.ms);
+        runs.push({ n: p.n, start, end: Date.now() });
+      },
+      { concurrency: { limit: 1 } },
+    );
+    await startWorkers(queue, [task], 2, 2);
+    const client = new Client(nats.nc, { queue });
+    const long = await client.enqueue(task, { n: 0, ms: 3 * slotTtlMs });
+    await waitFor(async () => (await slotKeys(queue)).length === 1, { what: 'slot taken' });
+    const short = await client.enqueue(task, { n: 1, ms: 10 });
+    await Promise.all([long.result({ timeoutMs: 20_000 }), short.result({ timeoutMs: 20_000 })]);
+    const [first, second] = [runs.find((r) => r.n === 0)!, runs.find((r) => r.n === 1)!];
+    expect(second.start).toBeGreaterThanOrEqual(first.end);
+  });
+
   it("runs tenant B while tenant A's slots are full", async () => {
     const queue = uniqueQueue('keyconc');
     await createQueue(nats.nc, queue);

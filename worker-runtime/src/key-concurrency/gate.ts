@@ -45,8 +45,15 @@ export function waitsForKey(env: TaskEnvelope, reg: RegisteredTask, payload: unk
         freed = true;
         release();
       };
-      // A cancel that arrived while the task waited: no attempt was tracked yet.
-      if (!dropIfCancelled(env, deps, releaseBoth)) run(releaseBoth);
+      try {
+        // A cancel that arrived while the task waited: no attempt was tracked yet.
+        if (!dropIfCancelled(env, deps, releaseBoth)) run(releaseBoth);
+      } catch (err) {
+        // Unreachable by design, as in runTask: keep the message, free both slots, say so.
+        deps.log.error({ err, task: env.task }, 'could not start task message; leaving it queued');
+        env.msg.nak(DEFAULTS.keyHandbackDelayMs);
+        releaseBoth();
+      }
     },
     (err: unknown) => {
       // Unreachable by design (take never rejects); keep the message all the same.
