@@ -37,6 +37,7 @@ export interface EnqueueItem<P> extends TimingOptions {
   idempotencyKey?: string;
   /** Merged over the shared metadata of the call. */
   metadata?: Record<string, string>;
+  /** As `EnqueueOptions.concurrencyKey`. */
   concurrencyKey?: string;
 }
 

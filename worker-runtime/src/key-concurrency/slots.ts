@@ -3,6 +3,7 @@ import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io
 import { Kvm, KvWatchInclude, type KV, type KvWatchEntry } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { queueNames } from '../protocol.ts';
+import type { RegisteredTask } from '../worker/run-deps.ts';
 import { slotBucketName } from './bucket.ts';
 import { prefixOfSlot } from './key.ts';
 import { SlotWakeups, type SlotWait } from './wakeups.ts';
@@ -49,6 +50,21 @@ export class KeySlots {
     this.log = log;
     this.renewer = setInterval(() => this.renewAll(), Math.max(100, Math.floor(ttlMs / 3)));
     this.renewer.unref();
+  }
+
+  /**
+   * The slots, when one of the worker's tasks declares a limit: undefined otherwise, so workers
+   * without limits open nothing. A full key may hold at most half the worker's slots waiting
+   * (gate.ts).
+   */
+  static openIfLimited(
+    nc: NatsConnection,
+    queue: string,
+    tasks: Iterable<RegisteredTask>,
+    opts: { owner: string; concurrency: number; log: Logger },
+  ): Promise<KeySlots | undefined> {
+    if (![...tasks].some((t) => t.def.options.concurrency)) return Promise.resolve(undefined);
+    return KeySlots.open(nc, queue, { owner: opts.owner, maxWaiting: Math.ceil(opts.concurrency / 2), log: opts.log });
   }
 
   /**

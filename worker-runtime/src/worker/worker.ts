@@ -142,9 +142,7 @@ export class Worker {
     const inFlight = this.inFlight;
     // Read before the first pull, so a task cancelled while no worker ran is never started.
     this.cancels = await CancelWatch.open(this.nc, this.queue, this.log, (id, reason) => inFlight.cancel(id, new CancelledError(id, reason)));
-    // A full key may hold at most half the worker's slots waiting (key-concurrency/gate.ts).
-    const keyed = [...this.tasks.values()].some((t) => t.def.options.concurrency);
-    if (keyed) this.keySlots = await KeySlots.open(this.nc, this.queue, { owner: this.opts.name ?? 'worker', maxWaiting: Math.ceil(this.concurrency / 2), log: this.log });
+    this.keySlots = await KeySlots.openIfLimited(this.nc, this.queue, this.tasks.values(), { owner: this.opts.name ?? 'worker', concurrency: this.concurrency, log: this.log });
     const deps: RunDeps = {
       queue: this.queue,
       tasks: this.tasks,
