@@ -183,7 +183,7 @@ describe('concurrency limit per key', () => {
       },
       { concurrency: { key: (p) => p.tenant, limit: 1 } },
     );
-    await startWorkers(queue, [task], 1, 4);
+    const [worker] = await startWorkers(queue, [task], 1, 4);
     const client = new Client(nats.nc, { queue });
     // A's backlog first, then B's: B must not wait for A's one slot.
     const a = await client.enqueueMany(task, Array.from({ length: 10 }, () => ({ payload: { tenant: 'a' } })));
@@ -194,6 +194,10 @@ describe('concurrency limit per key', () => {
     // waits end (keyWaitMs, 2 s), which is when it would run if A's tasks took every slot.
     expect(Date.now() - bEnqueued).toBeLessThan(DEFAULTS.keyWaitMs);
     expect(running.now.get('a')).toBe(1);
+    // Two of A's tasks wait in the worker (half its 4 slots), the others were handed back.
+    const metrics = await worker!.metrics.registry.metrics();
+    expect(metrics).toMatch(/^celeriac_key_slots_held\{queue="[^"]+"\} 1$/m);
+    expect(Number(/^celeriac_key_handed_back_total\{[^}]*task="keyconc.tenant"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     releaseA();
     await Promise.all(a.map((h) => h.result({ timeoutMs: 30_000 })));
     expect(running.max.get('a')).toBe(1);

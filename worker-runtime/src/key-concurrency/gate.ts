@@ -38,7 +38,10 @@ export function waitsForKey(env: TaskEnvelope, reg: RegisteredTask, payload: unk
   const prefix = slotPrefix(env.task, key);
   take(slots, prefix, limit.limit, env, deps).then(
     (slot) => {
-      if (!slot) return handBack(env, deps, slots.schedulable).then(release);
+      if (!slot) {
+        slots.metrics?.handedBack(env.task);
+        return handBack(env, deps, slots.schedulable).then(release);
+      }
       let freed = false;
       const releaseBoth = () => {
         if (!freed) slots.free(slot);

@@ -7,6 +7,8 @@ import type { RegisteredTask } from '../worker/run-deps.ts';
 import { slotBucketName } from './bucket.ts';
 import { prefixOfSlot } from './key.ts';
 import { SlotWakeups, type SlotWait } from './wakeups.ts';
+import { KeyMetrics } from './metrics.ts';
+import type { Registry } from 'prom-client';
 
 /** A slot this worker holds: its KV key and the revision of its last write. */
 export interface HeldSlot {
@@ -33,6 +35,8 @@ export class KeySlots {
   readonly maxWaiting: number;
   /** Tasks of this worker waiting in their worker slot now. */
   waiting = 0;
+  /** Undefined for slots opened without a registry. */
+  metrics: KeyMetrics | undefined;
   private readonly kv: KV;
   private readonly log: Logger;
   private readonly owner: string;
@@ -61,10 +65,10 @@ export class KeySlots {
     nc: NatsConnection,
     queue: string,
     tasks: Iterable<RegisteredTask>,
-    opts: { owner: string; concurrency: number; log: Logger },
+    opts: { owner: string; concurrency: number; log: Logger; registry: Registry },
   ): Promise<KeySlots | undefined> {
     if (![...tasks].some((t) => t.def.options.concurrency)) return Promise.resolve(undefined);
-    return KeySlots.open(nc, queue, { owner: opts.owner, maxWaiting: Math.ceil(opts.concurrency / 2), log: opts.log });
+    return KeySlots.open(nc, queue, { ...opts, maxWaiting: Math.ceil(opts.concurrency / 2) });
   }
 
   /**
@@ -72,7 +76,7 @@ export class KeySlots {
    * per-key limits existed): a warning, and limited tasks run without their limit until the queue
    * is synced again and the worker restarted, as with cancels.
    */
-  static async open(nc: NatsConnection, queue: string, opts: { owner: string; maxWaiting: number; log: Logger }): Promise<KeySlots | undefined> {
+  static async open(nc: NatsConnection, queue: string, opts: { owner: string; maxWaiting: number; log: Logger; registry?: Registry }): Promise<KeySlots | undefined> {
     const { owner, maxWaiting, log } = opts;
     let kv: KV;
     let ttlMs: number;
@@ -89,6 +93,7 @@ export class KeySlots {
       .then((info) => info.config.allow_msg_schedules === true)
       .catch(() => false);
     const slots = new KeySlots(kv, ttlMs, schedulable, maxWaiting, owner, log);
+    if (opts.registry) slots.metrics = new KeyMetrics(opts.registry, queue, { waiting: () => slots.waiting, held: () => slots.heldCount });
     await slots.startWatch();
     return slots;
   }

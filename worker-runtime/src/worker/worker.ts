@@ -142,7 +142,7 @@ export class Worker {
     const inFlight = this.inFlight;
     // Read before the first pull, so a task cancelled while no worker ran is never started.
     this.cancels = await CancelWatch.open(this.nc, this.queue, this.log, (id, reason) => inFlight.cancel(id, new CancelledError(id, reason)));
-    this.keySlots = await KeySlots.openIfLimited(this.nc, this.queue, this.tasks.values(), { owner: this.opts.name ?? 'worker', concurrency: this.concurrency, log: this.log });
+    this.keySlots = await KeySlots.openIfLimited(this.nc, this.queue, this.tasks.values(), { owner: this.opts.name ?? 'worker', concurrency: this.concurrency, log: this.log, registry: this.metrics.registry });
     const deps: RunDeps = {
       queue: this.queue,
       tasks: this.tasks,
