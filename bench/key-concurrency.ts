@@ -4,7 +4,8 @@
  * process on their own connections, results on. Prints JSON lines like bench/run.ts.
  *
  * - `keyconc-overhead`: 3,000 no-op tasks at concurrency 16, each with its own key (limit 1,
- *   never full) against the same tasks without a limit: the price of taking and freeing a slot.
+ *   never full), or over 8 keys of 4 slots (never full, slots reused), against the same tasks
+ *   without a limit: the price of taking and freeing a slot.
  * - `keyconc-one-key`: 40 tasks of 100 ms, one key, limit 2, 4 workers x concurrency 4: the
  *   ideal span is 2.0 s (two at a time); utilisation = busy slot time / (2 x span from the first
  *   start to the last end); hand-backs counted.
@@ -55,9 +56,12 @@ async function overhead(): Promise<void> {
   const COUNT = 3_000;
   const plain = defineTask('kc.plain', (p: { k: string }) => p.k);
   const keyed = defineTask('kc.keyed', (p: { k: string }) => p.k, { concurrency: { key: (p) => p.k, limit: 1 } });
+  // 8 keys of 4 slots for 16 running tasks: never full, but every slot is reused (its delete marker read first).
+  const shared = defineTask('kc.shared', (p: { k: string }) => p.k, { concurrency: { key: (p) => String(Number(p.k.slice(1)) % 8), limit: 4 } });
   for (const [variant, task] of [
     ['no-limit', plain],
     ['own-key', keyed],
+    ['reused-keys', shared],
   ] as const) {
     // Enqueued before the worker starts, then timed to the last completion: the worker's cost only.
     let t0 = 0;

@@ -42,6 +42,8 @@ export class KeySlots {
   private readonly owner: string;
   private readonly held = new Set<HeldSlot>();
   private readonly wakeups = new SlotWakeups();
+  /** Revision of the delete marker of recently freed slots, from the watch (see create). */
+  private readonly markers = new Map<string, number>();
   private readonly renewer: NodeJS.Timeout;
   private watch: QueuedIterator<KvWatchEntry> | undefined;
 
@@ -109,7 +111,7 @@ export class KeySlots {
     for (let i = 0; i < limit; i++) {
       const key = `${prefix}.${(start + i) % limit}`;
       try {
-        const revision = await this.kv.create(key, value);
+        const revision = await this.create(key, value);
         const slot = { key, revision };
         this.held.add(slot);
         return slot;
@@ -118,6 +120,24 @@ export class KeySlots {
       }
     }
     return undefined;
+  }
+
+  /**
+   * `kv.create` over a delete marker costs three round trips (the refused create, a read of the
+   * marker, the write); with the marker's revision from the watch it is one update. A stale
+   * revision (the marker expired, or a newer write the watch has not shown yet) falls back.
+   */
+  private async create(key: string, value: string): Promise<number> {
+    const marker = this.markers.get(key);
+    if (marker !== undefined) {
+      this.markers.delete(key);
+      try {
+        return await this.kv.update(key, value, marker);
+      } catch (err) {
+        if (!isTaken(err)) throw err;
+      }
+    }
+    return this.kv.create(key, value);
   }
 
   /** Gives the slot back; a slot renewed by nobody since (ours expired, someone else took it) is left alone. */
@@ -186,11 +206,20 @@ export class KeySlots {
     const watch = this.watch;
     void (async () => {
       for await (const e of watch) {
-        if (e.operation !== 'PUT') this.wakeups.freed(prefixOfSlot(e.key));
+        if (e.operation === 'PUT') {
+          this.markers.delete(e.key);
+          continue;
+        }
+        // Bounded: markers expire with the slot TTL, and a full map only costs round trips.
+        if (this.markers.size >= MAX_MARKERS) this.markers.clear();
+        this.markers.set(e.key, e.revision);
+        this.wakeups.freed(prefixOfSlot(e.key));
       }
     })().catch((err: unknown) => this.log.error({ err }, 'concurrency slot watch ended'));
   }
 }
+
+const MAX_MARKERS = 10_000;
 
 /** The slot exists (a create or a renewal found another revision than it expected). */
 function isTaken(err: unknown): boolean {
