@@ -54,7 +54,8 @@ export class KeySlots {
     this.schedulable = schedulable;
     this.owner = owner;
     this.log = log;
-    this.renewer = setInterval(() => this.renewAll(), Math.max(100, Math.floor(ttlMs / 3)));
+    // A bucket made by hand without a max age: entries never expire, so renewals would be moot.
+    this.renewer = setInterval(() => this.renewAll(), ttlMs > 0 ? Math.max(100, Math.floor(ttlMs / 3)) : 60_000);
     this.renewer.unref();
   }
 
@@ -94,6 +95,7 @@ export class KeySlots {
       .then((jsm) => jsm.streams.info(queueNames(queue).stream))
       .then((info) => info.config.allow_msg_schedules === true)
       .catch(() => false);
+    if (ttlMs <= 0) log.warn({ queue }, 'concurrency slot bucket has no max age; the slots of a dead worker will never be freed');
     const slots = new KeySlots(kv, ttlMs, schedulable, maxWaiting, owner, log);
     if (opts.registry) slots.metrics = new KeyMetrics(opts.registry, queue, { waiting: () => slots.waiting, held: () => slots.heldCount });
     await slots.startWatch();
