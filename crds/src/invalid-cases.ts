@@ -91,6 +91,7 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     says: 'every retry is a delivery',
   },
   { what: 'unknownTaskGracePeriod in words', object: tq({ unknownTaskGracePeriod: '10 minutes' }), field: 'spec.unknownTaskGracePeriod' },
+  { what: 'concurrencySlotTtl under 3s', object: tq({ concurrencySlotTtl: '1s' }), field: 'spec.concurrencySlotTtl' },
   { what: 'deadLetter.maxAge forever', object: tq({ deadLetter: { maxAge: 'forever' } }), field: 'spec.deadLetter.maxAge' },
   { what: 'deadLetter.enabled as a word', object: tq({ deadLetter: { enabled: 'yes' } }), field: 'spec.deadLetter.enabled' },
   { what: 'results.ttl zero', object: tq({ results: { ttl: '0s' } }), field: 'spec.results.ttl' },

@@ -147,6 +147,11 @@ export const taskQueueSpec = object(
         'A task no running worker knows (during a rolling upgrade, one only the new version defines) is handed back for this long, from the first time a worker found it unknown, before it is dead-lettered as unknown-task. A task no worker of the queue has announced is dead-lettered at once.',
       default: D.unknownTaskGracePeriod,
     }),
+    concurrencySlotTtl: duration({
+      description:
+        'How long a per-key concurrency slot (defineTask concurrency) outlives its last renewal: the slots of a worker that died are free again within this, plus about a second. Workers renew their slots every third of it and read it when they start (restart them after lowering it). Unset: 15s.',
+      min: '3s',
+    }),
     deletionPolicy: enumOf(['Retain', 'Delete'], {
       description: 'On deleting the TaskQueue, Retain keeps the streams and results in NATS; Delete removes them.',
       default: D.deletionPolicy,

@@ -4,19 +4,19 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
 import { queueNames } from 'celeriac/protocol';
-import { cancelBucketName, defaultQueueSettings, ensureQueue, rateCounterStreamName, rateLimitBucketName } from 'celeriac/topology';
+import { cancelBucketName, defaultQueueSettings, ensureQueue, rateCounterStreamName, rateLimitBucketName, slotBucketName } from 'celeriac/topology';
 import { useNats } from '../support/use-nats.ts';
 import { uniqueQueue } from '../support/queue.ts';
 
 describe('ensureQueue on a real nats-server', () => {
   const nats = useNats();
 
-  it('creates the stream, consumer, dead-letter stream, result, cancel and rate-limit objects, then reports no change', async () => {
+  it('creates the stream, consumer, dead-letter stream, result, cancel, workflow, rate-limit and slot objects, then reports no change', async () => {
     const queue = uniqueQueue('ensure');
     const n = queueNames(queue);
     const settings = defaultQueueSettings(queue, { storage: 'memory' });
     expect(await ensureQueue(nats.nc, settings)).toEqual({
-      created: [`stream/${n.stream}`, `stream/${n.deadLetterStream}`, `consumer/${n.consumer}`, `kv/${n.resultBucket}`, `kv/${cancelBucketName(queue)}`, `kv/${n.workflowBucket}`, `stream/${rateCounterStreamName(queue)}`, `kv/${rateLimitBucketName(queue)}`],
+      created: [`stream/${n.stream}`, `stream/${n.deadLetterStream}`, `consumer/${n.consumer}`, `kv/${n.resultBucket}`, `kv/${cancelBucketName(queue)}`, `kv/${n.workflowBucket}`, `stream/${rateCounterStreamName(queue)}`, `kv/${rateLimitBucketName(queue)}`, `kv/${slotBucketName(queue)}`],
       updated: [],
       deleted: [],
       unchangeable: [],

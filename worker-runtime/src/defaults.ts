@@ -143,4 +143,28 @@ export const DEFAULTS = {
   rateLimitRetryMs: 1_000,
   /** A starting worker reads the limits already stored before it takes a task, or starts after this, warning. */
   rateLimitWatchInitialMs: 5_000,
+  /**
+   * Life of a per-key concurrency slot (key-concurrency/) without a renewal: the bound within
+   * which the slots of a worker that died (SIGKILL, node loss) are free again. The holder renews
+   * every third of it, so two lost renewals in a row never cost a live task its slot. Half the
+   * default ack wait: a dead pod's slots are free before its tasks are redelivered.
+   */
+  concurrencySlotTtlMs: 15_000,
+  /**
+   * A task whose key has no free slot waits this long in its worker slot, woken the moment a
+   * slot of its key is freed, then is handed back. Long enough that a key whose tasks take a
+   * second or two passes its slots on without a copy; short enough that a full key holds the
+   * worker's other work back by at most this.
+   */
+  keyWaitMs: 2_000,
+  /**
+   * The hand-back of a task still waiting for its key is a server-side schedule this far ahead,
+   * doubling per hand-back of the task (jittered) up to the max: it costs no attempt or delivery.
+   * A small backlog is tried again soon, so the key's slots do not idle while its tasks sit out a
+   * delay (one key, limit 2, 40 tasks of 100 ms: see docs/concepts.md); a large one settles at
+   * one copy per task per 11 s on average (15 s, jittered down by up to half), so
+   * 10,000 tasks of a full key cost ~900 copies a second, not 10,000.
+   */
+  keyHandbackDelayMs: 250,
+  keyHandbackMaxDelayMs: 15_000,
 } as const;

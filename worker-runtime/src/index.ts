@@ -5,6 +5,7 @@
  */
 export { declareTask, defineTask } from './task.ts';
 export type { DeclaredTask, TaskContext, TaskDefinition, TaskHandler, TaskOptions, PayloadOf, ResultOf } from './task.ts';
+export type { ConcurrencyOptions } from './key-concurrency/key.ts';
 export { Client } from './client/client.ts';
 export type { ClientOptions, EnqueueItem, EnqueueManyOptions, EnqueueOptions, TaskProducer } from './client/client.ts';
 export type { TaskHandle } from './client/handle.ts';

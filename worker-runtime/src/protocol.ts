@@ -70,6 +70,10 @@ export const HEADERS = {
   workflowId: 'Celeriac-Workflow-Id',
   /** Where in its workflow the task is: `<stage>` for a single task, `<stage>.<member>` for a group member. */
   workflowStep: 'Celeriac-Workflow-Step',
+  /** The concurrency key of a task whose definition has a per-key limit (key-concurrency/); overrides the key function. */
+  concurrencyKey: 'Celeriac-Concurrency-Key',
+  /** Times a task was handed back because its concurrency key was full: its next hand-back waits longer. */
+  keyWaits: 'Celeriac-Key-Waits',
 } as const;
 
 /**

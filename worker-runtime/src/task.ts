@@ -4,6 +4,7 @@ import { assertTaskName } from './protocol.ts';
 import { resolveRetryPolicy, type RetryOptions } from './retry.ts';
 import type { PayloadSchema } from './schema.ts';
 import { parseRateLimit, type RateLimitSpec } from './rate-limit/limit.ts';
+import { checkConcurrency, type ConcurrencyOptions } from './key-concurrency/key.ts';
 
 /** What a handler gets besides its payload. */
 export interface TaskContext {
@@ -62,6 +63,11 @@ export interface TaskOptions<P> {
    * docs/concepts.md, "Rate limits".
    */
   rateLimit?: RateLimitSpec;
+  /**
+   * At most `limit` running at once per key across every worker (e.g. per tenant); tasks of a
+   * full key wait, without failing or using attempts (docs/concepts.md, "Concurrency per key").
+   */
+  concurrency?: ConcurrencyOptions<P>;
 }
 
 /**
@@ -92,6 +98,7 @@ function checkOptions(name: string, options: TaskOptions<unknown>): void {
   if (options.retry) resolveRetryPolicy(options.retry);
   checkIsolationOptions(name, options);
   if (options.rateLimit !== undefined) parseRateLimit(options.rateLimit, `task ${name}: rateLimit`);
+  if (options.concurrency) checkConcurrency(name, options.concurrency);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from 'celeriac/topology';
 import { taskQueue } from '../test-fixtures.ts';
 import { queueSettingsOf, retryPolicyOf } from './settings.ts';
 
@@ -31,6 +32,11 @@ describe('queueSettingsOf', () => {
   it('passes maxDeliveries through and unknownTaskGracePeriod in ms', () => {
     const s = queueSettingsOf(taskQueue('x', { maxDeliveries: 7, unknownTaskGracePeriod: '1m30s' }));
     expect(s).toMatchObject({ maxDeliveries: 7, unknownTaskGraceMs: 90_000 });
+  });
+
+  it('gives concurrencySlotTtl in ms, and the runtime default when unset', () => {
+    expect(queueSettingsOf(taskQueue('x', { concurrencySlotTtl: '45s' })).concurrencySlotTtlMs).toBe(45_000);
+    expect(queueSettingsOf(taskQueue('x')).concurrencySlotTtlMs).toBe(DEFAULTS.concurrencySlotTtlMs);
   });
 });
 

@@ -33,6 +33,7 @@ export function queueSettingsOf(tq: TaskQueue): QueueSettings {
     results: { enabled: s.results.enabled, ttlMs: ms(s.results.ttl), maxBytes: bytes(s.results.maxBytes) },
     // An object stored before the field existed is defaulted on read; a hand-built one may lack it.
     unknownTaskGraceMs: s.unknownTaskGracePeriod ? parseDuration(s.unknownTaskGracePeriod) : DEFAULTS.unknownTaskGraceMs,
+    concurrencySlotTtlMs: s.concurrencySlotTtl ? parseDuration(s.concurrencySlotTtl) : DEFAULTS.concurrencySlotTtlMs,
   };
 }
 

@@ -28,6 +28,8 @@ export interface EnqueueOptions extends TimingOptions {
   idempotencyKey?: string;
   /** Sent as `Celeriac-Meta-<name>` headers; the handler sees them as `ctx.metadata`. */
   metadata?: Record<string, string>;
+  /** The key of a task with a per-key concurrency limit (`Celeriac-Concurrency-Key`); wins over its key function. */
+  concurrencyKey?: string;
 }
 
 /** One task of an `enqueueMany`: its payload and what differs per task. */
@@ -37,6 +39,8 @@ export interface EnqueueItem<P> extends TimingOptions {
   idempotencyKey?: string;
   /** Merged over the shared metadata of the call. */
   metadata?: Record<string, string>;
+  /** As `EnqueueOptions.concurrencyKey`. */
+  concurrencyKey?: string;
 }
 
 /** What all tasks of one `enqueueMany` share. */
@@ -203,6 +207,7 @@ export class Client implements TaskProducer {
     if (options.metadata) {
       for (const [k, v] of Object.entries(options.metadata)) hdrs.set(HEADERS.metaPrefix + k, v);
     }
+    if (options.concurrencyKey) hdrs.set(HEADERS.concurrencyKey, options.concurrencyKey);
     setTimingHeaders(hdrs, timing, subject);
     return { id, hdrs, now, timing };
   }

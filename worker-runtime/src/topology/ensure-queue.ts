@@ -8,6 +8,7 @@ import type { QueueSettings } from './settings.ts';
 import type { desiredRateLimitBucket } from '../rate-limit/topology.ts';
 import { cancelBucketName, desiredCancelBucket } from '../cancel/bucket.ts';
 import { syncRateLimitObjects, rateLimitStreams } from '../rate-limit/ensure.ts';
+import { desiredSlotBucket, slotBucketName } from '../key-concurrency/bucket.ts';
 
 /** What one sync did, for conditions, events and logs. */
 export interface SyncReport {
@@ -95,6 +96,7 @@ export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise
   await syncBucket(nc, jsm, desiredCancelBucket(s), true, report);
   await syncBucket(nc, jsm, desiredWorkflowBucket(s), true, report);
   await syncRateLimitObjects(nc, s, (bucket) => syncBucket(nc, jsm, bucket, true, report), (stream) => syncStream(jsm, stream, report));
+  await syncBucket(nc, jsm, desiredSlotBucket(s), true, report);
   return report;
 }
 
@@ -102,7 +104,12 @@ export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise
 async function syncBucket(
   nc: NatsConnection,
   jsm: JetStreamManager,
-  bucket: ReturnType<typeof desiredResultBucket> | ReturnType<typeof desiredCancelBucket> | ReturnType<typeof desiredWorkflowBucket> | ReturnType<typeof desiredRateLimitBucket>,
+  bucket:
+    | ReturnType<typeof desiredResultBucket>
+    | ReturnType<typeof desiredCancelBucket>
+    | ReturnType<typeof desiredWorkflowBucket>
+    | ReturnType<typeof desiredRateLimitBucket>
+    | ReturnType<typeof desiredSlotBucket>,
   enabled: boolean,
   report: SyncReport,
 ): Promise<void> {
@@ -131,6 +138,6 @@ export async function deleteQueue(nc: NatsConnection, queue: string): Promise<Sy
   const report: SyncReport = { created: [], updated: [], deleted: [], unchangeable: [] };
   const jsm = await jetstreamManager(nc);
   const names = queueNames(queue);
-  for (const stream of [names.stream, names.deadLetterStream, `KV_${names.resultBucket}`, `KV_${cancelBucketName(queue)}`, `KV_${names.workflowBucket}`, ...rateLimitStreams(queue)]) await deleteStream(jsm, stream, report);
+  for (const stream of [names.stream, names.deadLetterStream, `KV_${names.resultBucket}`, `KV_${cancelBucketName(queue)}`, `KV_${names.workflowBucket}`, `KV_${slotBucketName(queue)}`, ...rateLimitStreams(queue)]) await deleteStream(jsm, stream, report);
   return report;
 }

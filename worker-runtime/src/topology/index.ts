@@ -13,6 +13,7 @@ export type { ConfigDiff, FieldChange } from './diff.ts';
 export { serverFeatures, parseServerVersion, minimumMinor, FEATURE_MIN_VERSIONS } from './server-features.ts';
 export type { ServerFeature, ServerFeatures } from './server-features.ts';
 export { cancelBucketName, cancelTtlMs, desiredCancelBucket } from '../cancel/bucket.ts';
+export { desiredSlotBucket, slotBucketName } from '../key-concurrency/bucket.ts';
 export type { CancelRequest } from '../cancel/bucket.ts';
 export { rateLimitBucketName, rateCounterStreamName, rateCounterSubject, desiredRateLimitBucket, desiredRateCounterStream } from '../rate-limit/topology.ts';
 export { parseRateLimit, rateLimitKey } from '../rate-limit/limit.ts';

@@ -31,6 +31,12 @@ export interface QueueSettings {
    * it as `WorkerOptions.unknownTaskGraceMs` (the operator sets CELERIAC_UNKNOWN_TASK_GRACE_MS).
    */
   unknownTaskGraceMs: number;
+  /**
+   * Life of a per-key concurrency slot without a renewal (the slot bucket's max age): the bound
+   * within which a dead worker's slots are free again (key-concurrency/). Default
+   * DEFAULTS.concurrencySlotTtlMs.
+   */
+  concurrencySlotTtlMs: number;
 }
 
 export function defaultQueueSettings(queue: string, overrides: Partial<QueueSettings> = {}): QueueSettings {
@@ -50,6 +56,7 @@ export function defaultQueueSettings(queue: string, overrides: Partial<QueueSett
     deadLetter: { enabled: true, maxAgeMs: DEFAULTS.deadLetterMaxAgeMs, maxMessages: 0, maxBytes: 0 },
     results: { enabled: true, ttlMs: DEFAULTS.resultTtlMs, maxBytes: 0 },
     unknownTaskGraceMs: DEFAULTS.unknownTaskGraceMs,
+    concurrencySlotTtlMs: DEFAULTS.concurrencySlotTtlMs,
     ...overrides,
   };
 }

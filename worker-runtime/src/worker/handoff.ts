@@ -77,18 +77,27 @@ export async function handleUnknownTask(env: TaskEnvelope, deps: RunDeps): Promi
  */
 async function republish(env: TaskEnvelope, state: HandoffState, firstSeen: number, deps: RunDeps): Promise<void> {
   const { msg } = env;
+  const h = copyTaskHeaders(env);
+  h.set(HEADERS.handoffs, String(state.handoffs + 1));
+  h.set(HEADERS.unknownSince, String(state.unknownSince ?? firstSeen));
+  await deps.js.publish(msg.subject, msg.data, { headers: h, msgID: `handoff-${msg.info.stream}-${msg.info.streamSequence}` });
+  msg.ack();
+}
+
+/**
+ * The headers of a copy of a task that keeps its id and attempt number (see republish): also
+ * the key-concurrency hand-back's (key-concurrency/hand-back.ts).
+ */
+export function copyTaskHeaders(env: TaskEnvelope): MsgHdrs {
   const h = natsHeaders();
-  for (const [k, values] of msg.headers ?? []) {
+  for (const [k, values] of env.msg.headers ?? []) {
     if (!keepOnCopy(k)) continue;
     for (const v of values) h.append(k, v);
   }
   // A task from a foreign publisher without an id is known by its first stream sequence: keep that.
   if (!h.has(HEADERS.id)) h.set(HEADERS.id, env.id);
-  h.set(HEADERS.handoffs, String(state.handoffs + 1));
-  h.set(HEADERS.unknownSince, String(state.unknownSince ?? firstSeen));
   h.set(HEADERS.priorAttempts, String(env.attempts - 1));
-  await deps.js.publish(msg.subject, msg.data, { headers: h, msgID: `handoff-${msg.info.stream}-${msg.info.streamSequence}` });
-  msg.ack();
+  return h;
 }
 
 const OWN = new Set<string>([HEADERS.handoffs, HEADERS.unknownSince, HEADERS.priorAttempts].map((k) => k.toLowerCase()));

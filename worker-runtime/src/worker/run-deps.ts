@@ -11,6 +11,7 @@ import type { TaskMetrics, WorkerMetrics } from './metrics.ts';
 import type { PeerWatch } from './peers.ts';
 import type { CancelWatch } from '../cancel/watch.ts';
 import type { WorkflowSteps } from '../workflows/advance.ts';
+import type { KeySlots } from '../key-concurrency/slots.ts';
 
 /** A task as one worker runs it: its definition with the worker's defaults resolved. */
 export interface RegisteredTask {
@@ -65,4 +66,6 @@ export interface RunDeps {
   cancels?: CancelWatch | undefined;
   /** Takes the next step of a workflow when one of its tasks has finished for good (workflows/). */
   workflows?: WorkflowSteps;
+  /** The queue's per-key concurrency slots (key-concurrency/); undefined when no task of this worker has a limit. */
+  keySlots?: KeySlots | undefined;
 }

@@ -8,6 +8,7 @@ import { TaskEnvelope } from './envelope.ts';
 import { expireIfPast } from './expiry.ts';
 import { deadLetter } from './failure-effects.ts';
 import { handleUnknownTask } from './handoff.ts';
+import { waitsForKey } from '../key-concurrency/gate.ts';
 import type { RegisteredTask, RunDeps } from './run-deps.ts';
 
 export type { RegisteredTask, RunDeps } from './run-deps.ts';
@@ -53,6 +54,11 @@ function startTask(msg: JsMsg, deps: RunDeps, release: () => void): void {
     rejectMessage(env, err, deps).then(release, release);
     return;
   }
+  if (waitsForKey(env, reg, payload, deps, release, (held) => proceed(env, reg, payload, deps, held))) return;
+  proceed(env, reg, payload, deps, release);
+}
+
+function proceed(env: TaskEnvelope, reg: RegisteredTask, payload: unknown, deps: RunDeps, release: () => void): void {
   if (reg.def.options.schema || (reg.trackStarted && deps.results)) {
     void prepareThenRun(env, reg, payload, deps, release);
     return;

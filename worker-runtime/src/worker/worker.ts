@@ -24,6 +24,7 @@ import { registerTasks } from './registry.ts';
 import { Isolation } from '../isolation/isolation.ts';
 import { WorkflowSteps } from '../workflows/advance.ts';
 import { openRateGate, type RateGate } from '../rate-limit/open.ts';
+import { KeySlots } from '../key-concurrency/slots.ts';
 
 export interface WorkerOptions {
   queue: string;
@@ -85,6 +86,7 @@ export class Worker {
   private cancels: CancelWatch | undefined;
   private readonly isolation: Isolation | undefined;
   private rateGate: RateGate | undefined;
+  private keySlots: KeySlots | undefined;
   private started = false;
   private consuming = false;
   private connected = true;
@@ -147,6 +149,7 @@ export class Worker {
     const inFlight = this.inFlight;
     // Read before the first pull, so a task cancelled while no worker ran is never started.
     this.cancels = await CancelWatch.open(this.nc, this.queue, this.log, (id, reason) => inFlight.cancel(id, new CancelledError(id, reason)));
+    this.keySlots = await KeySlots.openIfLimited(this.nc, this.queue, this.tasks.values(), { owner: this.opts.name ?? 'worker', concurrency: this.concurrency, log: this.log, registry: this.metrics.registry });
     const deps: RunDeps = {
       queue: this.queue,
       tasks: this.tasks,
@@ -166,6 +169,7 @@ export class Worker {
       ackWaitMs,
       cancels: this.cancels,
       workflows: new WorkflowSteps(this.nc, this.js, this.queue, this.log),
+      keySlots: this.keySlots,
     };
     this.maxDeliveries = new MaxDeliveriesListener(this.nc, deps);
     const dispatch = (m: JsMsg) => runTask(m, deps, this.releaseSlot);
@@ -270,6 +274,7 @@ export class Worker {
       this.log.info({ inFlight: running, drainTimeoutMs }, 'worker draining');
       this.shutdown.abort();
       this.rateGate?.close();
+      this.keySlots?.stopWaiting();
       this.inFlight?.abortAll(new Error('worker shutting down'));
       this.consuming = false;
       await this.loop?.stop();
@@ -295,6 +300,7 @@ export class Worker {
       await this.heartbeat?.close();
       this.peers?.close();
       this.cancels?.close();
+      this.keySlots?.close();
       // Acks and naks are fire-and-forget: make sure they left before the process exits.
       this.acks.flush();
       if (!this.nc.isClosed()) await this.nc.flush().catch(() => undefined);
