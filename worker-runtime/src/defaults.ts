@@ -118,4 +118,15 @@ export const DEFAULTS = {
    * with a 1 s cap, 3.5 s at 250 ms). Costs at most four copies a second per task an old pod holds.
    */
   unknownTaskLivePeerMaxPauseMs: 250,
+  /**
+   * Share of pulls (percent) a priority level yields to the levels below it while they have work
+   * (lanes/picker.ts): 10 % keeps a low level moving under a steady flood of urgent work, which
+   * still gets nine pulls in ten. 0 is strict priority, where low levels can starve.
+   */
+  laneLowSharePercent: 10,
+  /**
+   * A producer re-reads a queue's lanes after this: a TaskQueue whose priorities or fairness
+   * change is followed within half a minute, for one small request per queue per half minute.
+   */
+  laneLayoutCacheMs: 30_000,
 } as const;

@@ -1,11 +1,13 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { queueNames } from '../protocol.ts';
 import { desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredTaskStream, desiredWorkflowBucket } from './desired.ts';
 import { IMMUTABLE_CONSUMER_FIELDS, IMMUTABLE_STREAM_FIELDS, diffConfig, updatable, type FieldChange } from './diff.ts';
 import type { QueueSettings } from './settings.ts';
 import { cancelBucketName, desiredCancelBucket } from '../cancel/bucket.ts';
+import { decodeLaneLayout, lanesOf } from '../lanes/layout.ts';
+import { desiredLaneConsumers, isLaneConsumer } from './desired-lanes.ts';
 
 /** What one sync did, for conditions, events and logs. */
 export interface SyncReport {
@@ -21,7 +23,8 @@ export function isNotFound(e: unknown): boolean {
   return e instanceof JetStreamApiError && (e.code === JetStreamApiCodes.StreamNotFound || e.code === JetStreamApiCodes.ConsumerNotFound);
 }
 
-async function syncStream(jsm: JetStreamManager, desired: ReturnType<typeof desiredTaskStream>, report: SyncReport): Promise<void> {
+/** Creates or updates a stream; returns its config as it was before, undefined when created. */
+async function syncStream(jsm: JetStreamManager, desired: ReturnType<typeof desiredTaskStream>, report: SyncReport): Promise<StreamConfig | undefined> {
   let info;
   try {
     info = await jsm.streams.info(desired.name);
@@ -29,13 +32,43 @@ async function syncStream(jsm: JetStreamManager, desired: ReturnType<typeof desi
     if (!isNotFound(e)) throw e;
     await jsm.streams.add(desired);
     report.created.push(`stream/${desired.name}`);
-    return;
+    return undefined;
   }
   const diff = diffConfig(desired, info.config, [...IMMUTABLE_STREAM_FIELDS, ...scheduleLockedFields(desired, info.config)]);
   report.unchangeable.push(...diff.unchangeable.map((c) => ({ ...c, object: `stream/${desired.name}` })));
   if (diff.changed.length > 0) {
     await jsm.streams.update(desired.name, updatable(desired, info.config, diff));
     report.updated.push(`stream/${desired.name}`);
+  }
+  return info.config;
+}
+
+async function syncConsumer(jsm: JetStreamManager, stream: string, consumer: ReturnType<typeof desiredConsumer>, report: SyncReport): Promise<void> {
+  try {
+    const info = await jsm.consumers.info(stream, consumer.durable_name);
+    const diff = diffConfig(consumer, info.config, IMMUTABLE_CONSUMER_FIELDS);
+    report.unchangeable.push(...diff.unchangeable.map((c) => ({ ...c, object: `consumer/${consumer.durable_name}` })));
+    if (diff.changed.length > 0) {
+      await jsm.consumers.update(stream, consumer.durable_name, updatable(consumer, info.config, diff));
+      report.updated.push(`consumer/${consumer.durable_name}`);
+    }
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    await jsm.consumers.add(stream, consumer);
+    report.created.push(`consumer/${consumer.durable_name}`);
+  }
+}
+
+/**
+ * Removes the consumers of lanes the settings no longer have. Tasks still in such a lane stay in
+ * the stream, undelivered, until the lane comes back: docs/concepts.md says to drain a lane first.
+ */
+async function deleteSurplusLaneConsumers(jsm: JetStreamManager, stream: string, s: QueueSettings, report: SyncReport): Promise<void> {
+  const wanted = new Set(s.lanes ? lanesOf(s.lanes).map((l) => l.consumer) : []);
+  for await (const { name } of jsm.consumers.list(stream)) {
+    if (!isLaneConsumer(name) || wanted.has(name)) continue;
+    await jsm.consumers.delete(stream, name);
+    report.deleted.push(`consumer/${name}`);
   }
 }
 
@@ -70,24 +103,14 @@ export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise
   const report: SyncReport = { created: [], updated: [], deleted: [], unchangeable: [] };
   const jsm = await jetstreamManager(nc);
   const names = queueNames(s.queue);
-  await syncStream(jsm, desiredTaskStream(s), report);
+  const before = await syncStream(jsm, desiredTaskStream(s), report);
   if (s.deadLetter.enabled) await syncStream(jsm, desiredDeadLetterStream(s), report);
   else await deleteStream(jsm, names.deadLetterStream, report);
 
   const consumer = desiredConsumer(s);
-  try {
-    const info = await jsm.consumers.info(names.stream, consumer.durable_name);
-    const diff = diffConfig(consumer, info.config, IMMUTABLE_CONSUMER_FIELDS);
-    report.unchangeable.push(...diff.unchangeable.map((c) => ({ ...c, object: `consumer/${consumer.durable_name}` })));
-    if (diff.changed.length > 0) {
-      await jsm.consumers.update(names.stream, consumer.durable_name, updatable(consumer, info.config, diff));
-      report.updated.push(`consumer/${consumer.durable_name}`);
-    }
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-    await jsm.consumers.add(names.stream, consumer);
-    report.created.push(`consumer/${consumer.durable_name}`);
-  }
+  for (const c of [consumer, ...desiredLaneConsumers(s, consumer)]) await syncConsumer(jsm, names.stream, c, report);
+  // Lanes a queue no longer has lose their consumers; only queues that have or had lanes pay the listing.
+  if (s.lanes || decodeLaneLayout(before?.metadata)) await deleteSurplusLaneConsumers(jsm, names.stream, s, report);
 
   await syncBucket(nc, jsm, desiredResultBucket(s), s.results.enabled, report);
   await syncBucket(nc, jsm, desiredCancelBucket(s), true, report);

@@ -22,6 +22,8 @@ import { MaxDeliveriesListener } from './max-deliveries.ts';
 import { PeerWatch } from './peers.ts';
 import { registerTasks } from './registry.ts';
 import { WorkflowSteps } from '../workflows/advance.ts';
+import { LaneDispatcher } from '../lanes/dispatcher.ts';
+import { decodeLaneLayout, type LaneLayout } from '../lanes/layout.ts';
 
 export interface WorkerOptions {
   queue: string;
@@ -74,7 +76,7 @@ export class Worker {
   private readonly releaseSlot = () => this.slots.release();
   private readonly log: Logger;
   private readonly opts: WorkerOptions;
-  private loop: ConsumeLoop | undefined;
+  private loop: ConsumeLoop | LaneDispatcher | undefined;
   private inFlight: InFlight | undefined;
   private results: ResultStore | undefined;
   private heartbeat: WorkerHeartbeat | undefined;
@@ -128,7 +130,7 @@ export class Worker {
     if (this.started) throw new Error('worker already started');
     this.started = true;
     const signal = options.signal ? AbortSignal.any([options.signal, this.shutdown.signal]) : this.shutdown.signal;
-    const { ackWaitMs, results, deadLetters } = await this.waitForQueue(signal);
+    const { ackWaitMs, results, deadLetters, lanes } = await this.waitForQueue(signal);
     if (!deadLetters) this.log.warn({ queue: this.queue }, 'queue has no dead-letter stream; failed tasks will only be terminated');
     const interval = this.opts.heartbeatIntervalMs ?? DEFAULTS.heartbeatIntervalMs;
     const unknownTaskGraceMs = this.opts.unknownTaskGraceMs ?? DEFAULTS.unknownTaskGraceMs;
@@ -162,13 +164,20 @@ export class Worker {
     };
     this.maxDeliveries = new MaxDeliveriesListener(this.nc, deps);
     const dispatch = (m: JsMsg) => runTask(m, deps, this.releaseSlot);
-    this.loop = new ConsumeLoop(jetstream(this.nc, { timeout: DEFAULTS.consumerLookupTimeoutMs }), {
+    const pullJs = jetstream(this.nc, { timeout: DEFAULTS.consumerLookupTimeoutMs });
+    const onActive = (active: boolean) => (this.consuming = active);
+    const prefetch = this.opts.prefetch ?? this.concurrency;
+    // A queue with priorities or fairness: one consumer per lane, a picker per free slot (lanes/).
+    if (lanes) {
+      const lane = { stream: names.stream, layout: lanes, prefetch, ackWaitMs, slots: this.slots, shutdown: this.shutdown.signal, dispatch, onActive };
+      this.loop = new LaneDispatcher(pullJs, { ...lane, idleHeartbeatMs: DEFAULTS.idleHeartbeatMs, log: this.log });
+    } else this.loop = new ConsumeLoop(pullJs, {
       stream: names.stream,
       consumer: names.consumer,
-      prefetch: this.opts.prefetch ?? this.concurrency,
+      prefetch,
       idleHeartbeatMs: DEFAULTS.idleHeartbeatMs,
       log: this.log,
-      onActive: (active) => (this.consuming = active),
+      onActive,
       onMessage: (m) => {
         if (this.shutdown.signal.aborted) {
           m.nak(); // pulled but never started: hand it straight back
@@ -204,7 +213,7 @@ export class Worker {
   }
 
   /** The queue's settings the worker needs, once its stream and consumer (and bucket, if required) exist. */
-  private async waitForQueue(signal: AbortSignal): Promise<{ ackWaitMs: number; results: ResultStore | undefined; deadLetters: boolean }> {
+  private async waitForQueue(signal: AbortSignal): Promise<{ ackWaitMs: number; results: ResultStore | undefined; deadLetters: boolean; lanes: LaneLayout | undefined }> {
     const names = queueNames(this.queue);
     for (let delay: number = DEFAULTS.queueWaitInitialDelayMs; ; delay = Math.min(delay * 2, DEFAULTS.queueWaitMaxDelayMs)) {
       if (signal.aborted) throw stoppedWaiting(this.queue, signal);
@@ -218,7 +227,9 @@ export class Worker {
             () => true,
             () => false,
           );
-          return { ackWaitMs: info.config.ack_wait ? info.config.ack_wait / 1_000_000 : DEFAULTS.ackWaitMs, results, deadLetters };
+          // The stream's metadata says whether the queue has lanes (priorities, fairness): lanes/layout.ts.
+          const lanes = decodeLaneLayout((await jsm.streams.info(names.stream)).config.metadata);
+          return { ackWaitMs: info.config.ack_wait ? info.config.ack_wait / 1_000_000 : DEFAULTS.ackWaitMs, results, deadLetters, lanes };
         }
         this.log.info({ queue: this.queue, retryInMs: delay }, 'waiting for the queue result bucket');
       } catch (e) {

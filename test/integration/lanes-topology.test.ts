@@ -1,0 +1,101 @@
+// What lanes (priorities, fairness) make of a queue in JetStream, on a real nats-server: a queue
+// without them keeps its one consumer; a queue with them gets a consumer per lane, which the
+// backlog, pauses and producers all see; its wire format is one publish.
+import { afterEach, describe, expect, it } from 'vitest';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { headers } from '@nats-io/nats-core';
+import { Client, LaneUnavailableError, Worker, defineTask } from 'celeriac';
+import { HEADERS, encodeJson, laneSubject } from 'celeriac/protocol';
+import { ensureQueue, isQueuePaused, laneLayoutOf, pauseQueue, readQueueState, resumeQueue } from 'celeriac/topology';
+import { useNats } from '../support/use-nats.ts';
+import { createQueue, testLogger, uniqueQueue } from '../support/queue.ts';
+
+describe('lanes in JetStream', () => {
+  const nats = useNats();
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    await Promise.all(closers.splice(0).map((c) => c()));
+  });
+
+  const consumers = async (queue: string) => {
+    const jsm = await jetstreamManager(nats.nc);
+    const names: string[] = [];
+    for await (const c of jsm.consumers.list(`CELERIAC_${queue.toUpperCase().replaceAll('-', '_')}`)) names.push(c.name);
+    return names.sort();
+  };
+
+  it('keeps one consumer on a queue without lanes, one per lane with them, and removes lanes it no longer has', async () => {
+    const plain = uniqueQueue('lanes');
+    await createQueue(nats.nc, plain);
+    expect(await consumers(plain)).toEqual(['workers']);
+
+    const queue = uniqueQueue('lanes');
+    const settings = await createQueue(nats.nc, queue, { lanes: laneLayoutOf(2, 2) });
+    expect(await consumers(queue)).toEqual(['lane-0-1', 'lane-1-0', 'lane-1-1', 'workers']);
+    const again = await ensureQueue(nats.nc, settings);
+    expect([...again.created, ...again.updated, ...again.deleted]).toEqual([]);
+
+    const fewer = await ensureQueue(nats.nc, { ...settings, lanes: laneLayoutOf(2, 1) });
+    expect(fewer.deleted.sort()).toEqual(['consumer/lane-0-1', 'consumer/lane-1-1']);
+    expect(await consumers(queue)).toEqual(['lane-1-0', 'workers']);
+    await ensureQueue(nats.nc, { ...settings, lanes: undefined });
+    expect(await consumers(queue)).toEqual(['workers']);
+  });
+
+  it('counts every lane in the backlog and pauses every lane with the queue', async () => {
+    const queue = uniqueQueue('lanes');
+    await createQueue(nats.nc, queue, { lanes: laneLayoutOf(3, 4) });
+    const task = defineTask('lanes.count', () => undefined);
+    const client = new Client(nats.nc, { queue });
+    await client.enqueueMany(task, [
+      ...Array.from({ length: 5 }, () => ({ payload: undefined })),
+      ...Array.from({ length: 7 }, () => ({ payload: undefined, priority: 2 })),
+      ...Array.from({ length: 3 }, (_, i) => ({ payload: undefined, priority: 1, fairnessKey: `tenant-${i}` })),
+    ]);
+    expect((await readQueueState(nats.nc, queue)).pending).toBe(15);
+
+    await pauseQueue(nats.nc, queue);
+    const jsm = await jetstreamManager(nats.nc);
+    expect((await jsm.consumers.info(`CELERIAC_${queue.toUpperCase().replaceAll('-', '_')}`, 'lane-2-0')).paused).toBe(true);
+    expect(await isQueuePaused(nats.nc, queue)).toBe(true);
+    await resumeQueue(nats.nc, queue);
+    expect((await jsm.consumers.info(`CELERIAC_${queue.toUpperCase().replaceAll('-', '_')}`, 'lane-2-0')).paused).toBeFalsy();
+  });
+
+  it('refuses a priority the queue does not have, before publishing anything', async () => {
+    const plain = uniqueQueue('lanes');
+    await createQueue(nats.nc, plain);
+    const queue = uniqueQueue('lanes');
+    await createQueue(nats.nc, queue, { lanes: laneLayoutOf(3, 1) });
+    const task = defineTask('lanes.refused', () => undefined);
+    const client = new Client(nats.nc);
+    await expect(client.enqueue(task, undefined, { queue, priority: 3 })).rejects.toThrow(LaneUnavailableError);
+    await expect(client.enqueue(task, undefined, { queue, priority: 3 })).rejects.toThrow(/priority 3 is out of range: the queue has 3 priority levels \(0 to 2\)/);
+    await expect(client.enqueue(task, undefined, { queue: plain, priority: 1 })).rejects.toThrow(/the queue has 1 priority level \(0 to 0\)/);
+    await expect(client.enqueue(task, undefined, { queue, priority: -1 })).rejects.toThrow(RangeError);
+    await expect(client.enqueueMany(task, [{ payload: undefined }, { payload: undefined, priority: 1.5 }], { queue })).rejects.toThrow(/integer/);
+    // Priority 0 and a key are fine on a queue without lanes: there is one lane to go to.
+    await client.enqueue(task, undefined, { queue: plain, priority: 0, fairnessKey: 'tenant' });
+    expect((await readQueueState(nats.nc, queue)).pending).toBe(0);
+    expect((await readQueueState(nats.nc, plain)).pending).toBe(1);
+  });
+
+  it('runs a task published to a lane subject by a plain NATS client, and the server refuses a lane that does not exist', async () => {
+    const queue = uniqueQueue('lanes');
+    await createQueue(nats.nc, queue, { lanes: laneLayoutOf(2, 1) });
+    let ran: unknown;
+    const task = defineTask('lanes.raw', (p: { n: number }) => (ran = p.n));
+    const worker = new Worker(nats.nc, { queue, tasks: [task], logger: testLogger, heartbeatIntervalMs: 0 });
+    closers.push(() => worker.close(1000));
+    await worker.start();
+
+    const js = jetstream(nats.nc);
+    const h = headers();
+    h.set(HEADERS.id, 'raw-1');
+    await js.publish(`celeriac.${queue}.lanes.1.0.lanes.raw`, encodeJson({ n: 7 }), { headers: h });
+    const client = new Client(nats.nc, { queue });
+    expect(await client.result('raw-1', { timeoutMs: 10_000 })).toBe(7);
+    expect(ran).toBe(7);
+    await expect(js.publish(laneSubject(queue, 'lanes.raw', 2, 0), encodeJson({ n: 8 }))).rejects.toThrow();
+  });
+});
