@@ -5,6 +5,7 @@ import { TASK_QUEUE_DEFAULTS as D } from './defaults.ts';
 import { QUEUE_NAME_MAX_LENGTH, QUEUE_NAME_PATTERN, TASK_NAME_MAX_LENGTH, TASK_NAME_PATTERN } from './names.ts';
 import { retryPolicy } from './retry-policy.ts';
 import { schedules, schedulesStatus } from './schedules.ts';
+import { fairness, laneRules, priorities } from './lanes.ts';
 import type { Authored, Stored, ValidationRule } from './schema.ts';
 import { applyDefaults, array, bool, byteSize, duration, enumOf, int, object, required, string } from './schema.ts';
 
@@ -156,6 +157,8 @@ export const taskQueueSpec = object(
         'Pause the queue: workers start no new task (JetStream consumer pause), running ones finish, waiting and new tasks stay queued, the autoscaler adds no replica. False resumes it. Unset leaves it as it is (a pause made with pauseQueue or the CLI holds); status.paused shows the state either way.',
     }),
     schedules,
+    priorities,
+    fairness,
   },
   {
     description: 'Desired state of the queue.',
@@ -183,6 +186,7 @@ export const taskQueueSpec = object(
         message: `dedupeWindow (default ${D.dedupeWindow}) must not exceed limits.maxAge: lower it too`,
         fieldPath: '.dedupeWindow',
       },
+      ...laneRules,
     ],
   },
 );

@@ -174,6 +174,13 @@ export function deadLetterSubject(queue: string, task: string): string {
 export function laneSubject(queue: string, task: string, level: number, bucket: number): string {
   return level === 0 && bucket === 0 ? taskSubject(queue, task) : `${SUBJECT_ROOT}.${queue}.lanes.${level}.${bucket}.${task}`;
 }
+/**
+ * Bounds of a queue's lanes: each lane is a durable consumer every worker pulls from, so lanes
+ * cost consumers and pull requests per worker; 64 keeps that a few dozen times what a queue's
+ * single consumer costs. The CRD validates the same bounds (crds/src/lanes.ts).
+ */
+export const LANE_LIMITS = { maxLevels: 10, maxBuckets: 64, maxLanes: 64, maxLowSharePercent: 50 } as const;
+
 /** The durable consumer of one lane: lane 0/0 is the queue's one consumer, `workers`. */
 export function laneConsumerName(level: number, bucket: number): string {
   return level === 0 && bucket === 0 ? CONSUMER_NAME : `lane-${level}-${bucket}`;

@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../defaults.ts';
-import { laneConsumerName } from '../protocol.ts';
+import { LANE_LIMITS, laneConsumerName } from '../protocol.ts';
 
 /**
  * The lanes of a queue: `levels` priority levels (0 lowest, the default) times `buckets`
@@ -20,12 +20,7 @@ export interface Lane {
   consumer: string;
 }
 
-/**
- * Bounds: each lane is a durable consumer every worker pulls from, so lanes cost consumers and
- * pull requests per worker; 64 keeps that to what one queue's single consumer costs a few dozen
- * times over. The CRD validates the same bounds (crds/src/lanes.ts imports them).
- */
-export const LANE_LIMITS = { maxLevels: 10, maxBuckets: 64, maxLanes: 64, maxLowSharePercent: 50 } as const;
+export { LANE_LIMITS };
 
 /** The stream metadata key that tells workers and producers a queue's lanes. */
 export const LANE_METADATA_KEY = 'celeriac.lanes';
