@@ -8,7 +8,7 @@ import { Client, LaneUnavailableError, Worker, defineTask } from 'celeriac';
 import { HEADERS, encodeJson, laneSubject } from 'celeriac/protocol';
 import { ensureQueue, isQueuePaused, laneLayoutOf, pauseQueue, readQueueState, resumeQueue } from 'celeriac/topology';
 import { useNats } from '../support/use-nats.ts';
-import { createQueue, testLogger, uniqueQueue } from '../support/queue.ts';
+import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 
 describe('lanes in JetStream', () => {
   const nats = useNats();
@@ -97,5 +97,36 @@ describe('lanes in JetStream', () => {
     expect(await client.result('raw-1', { timeoutMs: 10_000 })).toBe(7);
     expect(ran).toBe(7);
     await expect(js.publish(laneSubject(queue, 'lanes.raw', 2, 0), encodeJson({ n: 8 }))).rejects.toThrow();
+  });
+
+  it('hands the tasks a worker holds in its lanes back on close, and a later worker runs each once', async () => {
+    const queue = uniqueQueue('lanes');
+    await createQueue(nats.nc, queue, { lanes: laneLayoutOf(2, 2) });
+    const runs = new Map<number, number>();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const task = defineTask('lanes.held', async (n: number) => {
+      runs.set(n, (runs.get(n) ?? 0) + 1);
+      if (n === 0) await gate;
+    });
+    const client = new Client(nats.nc, { queue });
+    await client.enqueue(task, 0, { priority: 1 });
+    const first = new Worker(nats.nc, { queue, tasks: [task], concurrency: 1, logger: testLogger, heartbeatIntervalMs: 0 });
+    await first.start();
+    await waitFor(() => runs.has(0), { what: 'task 0 running' });
+    await client.enqueueMany(task, Array.from({ length: 12 }, (_, i) => ({ payload: i + 1, priority: i % 2, fairnessKey: `k${i % 3}` })));
+    // The worker pulls some of them into its lane buffers while its one slot is busy.
+    await waitFor(async () => (await readQueueState(nats.nc, queue)).ackPending > 1, { what: 'tasks held by the worker' });
+    const closing = first.close(5_000);
+    release();
+    await closing;
+    expect([...runs.keys()]).toEqual([0]);
+
+    const second = new Worker(nats.nc, { queue, tasks: [task], concurrency: 4, logger: testLogger, heartbeatIntervalMs: 0 });
+    closers.push(() => second.close(1000));
+    await second.start();
+    await waitFor(() => runs.size === 13, { what: 'every task run' });
+    await waitFor(async () => (await readQueueState(nats.nc, queue)).ackPending === 0, { what: 'every task acked' });
+    expect([...runs.values()].every((n) => n === 1)).toBe(true);
   });
 });

@@ -129,4 +129,17 @@ export const DEFAULTS = {
    * change is followed within half a minute, for one small request per queue per half minute.
    */
   laneLayoutCacheMs: 30_000,
+  /**
+   * Tasks a worker holds per lane at least (lanes/dispatcher.ts): with one, the lane is empty
+   * while its refill is on the way and a free slot goes to a lower level meanwhile; two keep the
+   * next one at hand. A queue with 64 lanes holds 128 tasks per worker at most.
+   */
+  laneHeldMin: 2,
+  /**
+   * How long a free slot waits for the next task of a lane it picked whose buffer just emptied
+   * while the server said it had more: a round trip (under a millisecond on a quiet network, a
+   * few on a busy one). Past it the slot picks again, so a refill lost to another worker costs
+   * at most this much of one slot.
+   */
+  laneRefillWaitMs: 25,
 } as const;
