@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { Client, declareTask } from 'celeriac';
+import { Client, LaneUnavailableError, declareTask } from 'celeriac';
 import { CliError } from '../errors.ts';
 import { renderRecord } from '../output.ts';
 import { sessionAction } from '../session-action.ts';
@@ -10,12 +10,26 @@ function collectMetadata(value: string, previous: Record<string, string>): Recor
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
+function parsePriority(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new CliError(`bad --priority ${JSON.stringify(value)}`, 'a level: 0 (lowest, the default) up to the TaskQueue\'s spec.priorities.levels - 1');
+  return n;
+}
+
 function parsePayload(json: string): unknown {
   try {
     return JSON.parse(json);
   } catch (e) {
     throw new CliError(`the payload is not JSON: ${(e as Error).message}`, `quote it for your shell, e.g. '{"to":"a@b.c"}'`);
   }
+}
+
+interface EnqueueFlags {
+  id?: string;
+  idempotencyKey?: string;
+  metadata: Record<string, string>;
+  priority?: number;
+  fairnessKey?: string;
 }
 
 export function enqueueCommand(): Command {
@@ -26,10 +40,12 @@ export function enqueueCommand(): Command {
     .option('--id <id>', 'the task id (default: derived from --idempotency-key, else a new UUID)')
     .option('--idempotency-key <key>', 'enqueues with the same key within the duplicate window run once')
     .option('--metadata <key=value>', 'metadata for the task (repeatable)', collectMetadata, {})
+    .option('--priority <level>', 'priority level on a queue with spec.priorities: 0 (lowest, the default) to levels - 1', parsePriority)
+    .option('--fairness-key <key>', 'fairness key (e.g. a tenant) on a queue with spec.fairness')
     .description('Enqueue one task; prints its id and stream sequence')
-    .addHelpText('after', `\nExample:\n  kubectl celeriac enqueue emails email.send '{"to":"a@example.com"}' --idempotency-key welcome-42 --metadata source=cli`)
+    .addHelpText('after', `\nExamples:\n  kubectl celeriac enqueue emails email.send '{"to":"a@example.com"}' --idempotency-key welcome-42 --metadata source=cli\n  kubectl celeriac enqueue emails email.send '{"to":"b@example.com"}' --priority 2 --fairness-key tenant-7`)
     .action(
-      sessionAction(async (session, name: string, task: string, json: string, opts: { id?: string; idempotencyKey?: string; metadata: Record<string, string> }) => {
+      sessionAction(async (session, name: string, task: string, json: string, opts: EnqueueFlags) => {
         const payload = parsePayload(json);
         const q = await session.queue(name);
         let declared;
@@ -44,6 +60,11 @@ export function enqueueCommand(): Command {
             ...(opts.id ? { id: opts.id } : {}),
             ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
             ...(Object.keys(opts.metadata).length ? { metadata: opts.metadata } : {}),
+            ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
+            ...(opts.fairnessKey !== undefined ? { fairnessKey: opts.fairnessKey } : {}),
+          }).catch((e: unknown) => {
+            if (e instanceof LaneUnavailableError) throw new CliError(e.message, 'see the TaskQueue\'s spec.priorities');
+            throw e;
           });
           process.stdout.write(renderRecord(session.flags.output, { id: handle.id, taskqueue: name, task, seq: handle.seq, duplicate: handle.duplicate }));
         } finally {
