@@ -7,6 +7,7 @@ import { headers } from '@nats-io/nats-core';
 import { Client, LaneUnavailableError, Worker, defineTask } from 'celeriac';
 import { HEADERS, encodeJson, laneSubject } from 'celeriac/protocol';
 import { ensureQueue, isQueuePaused, laneLayoutOf, pauseQueue, readQueueState, resumeQueue } from 'celeriac/topology';
+import { readBacklog } from '../../operator/src/autoscale/io/read-backlog.ts';
 import { useNats } from '../support/use-nats.ts';
 import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 
@@ -42,7 +43,7 @@ describe('lanes in JetStream', () => {
     expect(await consumers(queue)).toEqual(['workers']);
   });
 
-  it('counts every lane in the backlog and pauses every lane with the queue', async () => {
+  it('counts every lane in the backlog (status and autoscaler) and pauses every lane with the queue', async () => {
     const queue = uniqueQueue('lanes');
     await createQueue(nats.nc, queue, { lanes: laneLayoutOf(3, 4) });
     const task = defineTask('lanes.count', () => undefined);
@@ -53,6 +54,7 @@ describe('lanes in JetStream', () => {
       ...Array.from({ length: 3 }, (_, i) => ({ payload: undefined, priority: 1, fairnessKey: `tenant-${i}` })),
     ]);
     expect((await readQueueState(nats.nc, queue)).pending).toBe(15);
+    expect(await readBacklog(nats.nc, queue)).toMatchObject({ pending: 15, ackPending: 0 });
 
     await pauseQueue(nats.nc, queue);
     const jsm = await jetstreamManager(nats.nc);
