@@ -24,7 +24,7 @@ export const priorities = object(
       default: D.priorityLowShare,
     }),
   },
-  { description: 'Priority levels of the queue: enqueue(..., { priority }). Unset: one level. Changing it needs a worker restart to take effect.' },
+  { description: 'Priority levels of the queue: enqueue(..., { priority }). Unset: one level. Running workers follow a change within 30 s.' },
 );
 
 export const fairness = object(
@@ -37,7 +37,7 @@ export const fairness = object(
       }),
     ),
   },
-  { description: 'Fair sharing between keys (e.g. tenants): enqueue(..., { fairnessKey }). Unset: one bucket. Changing it needs a worker restart to take effect.' },
+  { description: 'Fair sharing between keys (e.g. tenants): enqueue(..., { fairnessKey }). Unset: one bucket. Running workers follow a change within 30 s.' },
 );
 
 /** Each lane is a consumer every worker pulls from: their number is bounded. */

@@ -1,6 +1,7 @@
 // What lanes (priorities, fairness) make of a queue in JetStream, on a real nats-server: a queue
 // without them keeps its one consumer; a queue with them gets a consumer per lane, which the
 // backlog, pauses and producers all see; its wire format is one publish.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
@@ -130,5 +131,26 @@ describe('lanes in JetStream', () => {
     await waitFor(() => runs.size === 13, { what: 'every task run' });
     await waitFor(async () => (await readQueueState(nats.nc, queue)).ackPending === 0, { what: 'every task acked' });
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('a running worker follows its queue gaining and dropping lanes, without a restart', async () => {
+    const queue = uniqueQueue('lanes');
+    const settings = await createQueue(nats.nc, queue);
+    const ran: number[] = [];
+    const task = defineTask('lanes.follow', (n: number) => void ran.push(n));
+    const worker = new Worker(nats.nc, { queue, tasks: [task], logger: testLogger, heartbeatIntervalMs: 0, lanesCheckIntervalMs: 100 });
+    closers.push(() => worker.close(1000));
+    await worker.start();
+
+    await ensureQueue(nats.nc, { ...settings, lanes: laneLayoutOf(2, 1) });
+    await new Client(nats.nc, { queue }).enqueue(task, 1, { priority: 1 });
+    await waitFor(() => ran.includes(1), { what: 'the level-1 task run by the worker started before the queue had lanes' });
+    expect(worker.ready).toBe(true);
+
+    await ensureQueue(nats.nc, { ...settings, lanes: undefined });
+    await sleep(300); // a look of the worker: it goes back to the one consumer
+    await new Client(nats.nc, { queue }).enqueue(task, 2);
+    await waitFor(() => ran.includes(2), { what: 'the plain task run after the lanes were dropped' });
+    expect(worker.ready).toBe(true);
   });
 });

@@ -130,6 +130,11 @@ export const DEFAULTS = {
    */
   laneLayoutCacheMs: 30_000,
   /**
+   * A worker looks whether its queue's lanes changed this often (one stream-info request), so a
+   * TaskQueue's new priorities or fairness reach running workers as fast as producers see them.
+   */
+  laneLayoutCheckMs: 30_000,
+  /**
    * Tasks a worker holds per lane at least (lanes/dispatcher.ts): with one, the lane is empty
    * while its refill is on the way and a free slot goes to a lower level meanwhile; two keep the
    * next one at hand. A queue with 64 lanes holds 128 tasks per worker at most.

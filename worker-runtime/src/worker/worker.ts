@@ -24,6 +24,7 @@ import { registerTasks } from './registry.ts';
 import { WorkflowSteps } from '../workflows/advance.ts';
 import { LaneDispatcher } from '../lanes/dispatcher.ts';
 import { decodeLaneLayout, type LaneLayout } from '../lanes/layout.ts';
+import { LaneLayoutWatch } from '../lanes/layout-watch.ts';
 
 export interface WorkerOptions {
   queue: string;
@@ -54,6 +55,11 @@ export interface WorkerOptions {
    * `unknownTaskGracePeriod`; env CELERIAC_UNKNOWN_TASK_GRACE_MS). See docs/operations.md.
    */
   unknownTaskGraceMs?: number;
+  /**
+   * How often the worker looks whether the queue's lanes (priorities, fairness) changed, and
+   * then pulls from the new ones without a restart. Default DEFAULTS.laneLayoutCheckMs (30 s).
+   */
+  lanesCheckIntervalMs?: number;
   logger?: Logger;
   /** Include Node process metrics in `metrics.registry` (the CLI does). */
   processMetrics?: boolean;
@@ -83,6 +89,7 @@ export class Worker {
   private maxDeliveries: MaxDeliveriesListener | undefined;
   private peers: PeerWatch | undefined;
   private cancels: CancelWatch | undefined;
+  private laneWatch: LaneLayoutWatch | undefined;
   private started = false;
   private consuming = false;
   private connected = true;
@@ -136,7 +143,6 @@ export class Worker {
     const unknownTaskGraceMs = this.opts.unknownTaskGraceMs ?? DEFAULTS.unknownTaskGraceMs;
     // Listening starts before consuming, so the warm-up runs while the first pull is on its way.
     this.peers = new PeerWatch(this.nc, this.queue, unknownTaskGraceMs, interval > 0 ? interval : DEFAULTS.heartbeatIntervalMs);
-    const names = queueNames(this.queue);
     this.inFlight = new InFlight(ackWaitMs, (t) => new TaskTimeoutError(`task ${t.task} timed out after ${Date.now() - t.startedAt} ms`));
     this.results = results;
     const inFlight = this.inFlight;
@@ -163,15 +169,64 @@ export class Worker {
       workflows: new WorkflowSteps(this.nc, this.js, this.queue, this.log),
     };
     this.maxDeliveries = new MaxDeliveriesListener(this.nc, deps);
-    const dispatch = (m: JsMsg) => runTask(m, deps, this.releaseSlot);
-    const pullJs = jetstream(this.nc, { timeout: DEFAULTS.consumerLookupTimeoutMs });
-    const onActive = (active: boolean) => (this.consuming = active);
+    this.startPulling(lanes, ackWaitMs, (m: JsMsg) => runTask(m, deps, this.releaseSlot));
+    void this.watchConnection();
+    if (interval > 0) {
+      const tasks = [...this.tasks.keys()];
+      const instance = randomUUID();
+      this.heartbeat = new WorkerHeartbeat(this.nc, this.queue, interval, () => ({
+        name: this.opts.name ?? 'worker',
+        inFlight: this.slots.inUse,
+        concurrency: this.concurrency,
+        completed: this.completed,
+        ready: this.ready,
+        tasks,
+        intervalMs: interval,
+        instance,
+      }));
+    }
+    this.log.info({ queue: this.queue, tasks: [...this.tasks.keys()], concurrency: this.concurrency }, 'worker started');
+  }
+
+  /**
+   * Pulls from the queue's one consumer, or from each of its lanes (priorities, fairness: lanes/),
+   * and follows a change of lanes (LaneLayoutWatch) by replacing the pull without a restart.
+   */
+  private startPulling(lanes: LaneLayout | undefined, ackWaitMs: number, dispatch: (m: JsMsg) => void): void {
+    const js = jetstream(this.nc, { timeout: DEFAULTS.consumerLookupTimeoutMs });
+    const stream = queueNames(this.queue).stream;
     const prefetch = this.opts.prefetch ?? this.concurrency;
-    // A queue with priorities or fairness: one consumer per lane, a picker per free slot (lanes/).
-    if (lanes) {
-      const lane = { stream: names.stream, layout: lanes, prefetch, ackWaitMs, slots: this.slots, shutdown: this.shutdown.signal, dispatch, onActive };
-      this.loop = new LaneDispatcher(pullJs, { ...lane, idleHeartbeatMs: DEFAULTS.idleHeartbeatMs, log: this.log });
-    } else this.loop = new ConsumeLoop(pullJs, {
+    let generation = 0;
+    const pullFrom = (layout: LaneLayout | undefined): ConsumeLoop | LaneDispatcher => {
+      const current = ++generation;
+      // A pull replaced by a change of lanes must not flip readiness on its way out.
+      const onActive = (active: boolean) => {
+        if (current === generation) this.consuming = active;
+      };
+      if (!layout) return this.singleConsumerLoop(js, prefetch, onActive, dispatch);
+      const lane = { stream, layout, prefetch, ackWaitMs, slots: this.slots, shutdown: this.shutdown.signal, dispatch, onActive };
+      return new LaneDispatcher(js, { ...lane, idleHeartbeatMs: DEFAULTS.idleHeartbeatMs, log: this.log });
+    };
+    this.loop = pullFrom(lanes);
+    const intervalMs = this.opts.lanesCheckIntervalMs ?? DEFAULTS.laneLayoutCheckMs;
+    this.laneWatch = new LaneLayoutWatch(this.nc, {
+      stream,
+      lanes,
+      intervalMs,
+      log: this.log,
+      onChange: (next) => {
+        if (this.shutdown.signal.aborted) return;
+        const old = this.loop;
+        this.loop = pullFrom(next);
+        void old?.stop();
+      },
+    });
+  }
+
+  /** The pull of a queue without lanes: its one consumer straight into slots (the fast path). */
+  private singleConsumerLoop(js: JetStreamClient, prefetch: number, onActive: (active: boolean) => void, dispatch: (m: JsMsg) => void): ConsumeLoop {
+    const names = queueNames(this.queue);
+    return new ConsumeLoop(js, {
       stream: names.stream,
       consumer: names.consumer,
       prefetch,
@@ -194,22 +249,6 @@ export class Worker {
         });
       },
     });
-    void this.watchConnection();
-    if (interval > 0) {
-      const tasks = [...this.tasks.keys()];
-      const instance = randomUUID();
-      this.heartbeat = new WorkerHeartbeat(this.nc, this.queue, interval, () => ({
-        name: this.opts.name ?? 'worker',
-        inFlight: this.slots.inUse,
-        concurrency: this.concurrency,
-        completed: this.completed,
-        ready: this.ready,
-        tasks,
-        intervalMs: interval,
-        instance,
-      }));
-    }
-    this.log.info({ queue: this.queue, tasks: [...this.tasks.keys()], concurrency: this.concurrency }, 'worker started');
   }
 
   /** The queue's settings the worker needs, once its stream and consumer (and bucket, if required) exist. */
@@ -272,6 +311,7 @@ export class Worker {
       this.shutdown.abort();
       this.inFlight?.abortAll(new Error('worker shutting down'));
       this.consuming = false;
+      this.laneWatch?.close();
       await this.loop?.stop();
       // Handlers first; then the tasks whose result record is still being written, which no
       // longer hold a slot but are not acked until their record is stored.
