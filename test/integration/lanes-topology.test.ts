@@ -65,6 +65,17 @@ describe('lanes in JetStream', () => {
     expect((await jsm.consumers.info(`CELERIAC_${queue.toUpperCase().replaceAll('-', '_')}`, 'lane-2-0')).paused).toBeFalsy();
   });
 
+  it('pauses the lanes a paused queue gains', async () => {
+    const queue = uniqueQueue('lanes');
+    const settings = await createQueue(nats.nc, queue);
+    await pauseQueue(nats.nc, queue);
+    await ensureQueue(nats.nc, { ...settings, lanes: laneLayoutOf(2, 1) });
+    const jsm = await jetstreamManager(nats.nc);
+    expect((await jsm.consumers.info(`CELERIAC_${queue.toUpperCase().replaceAll('-', '_')}`, 'lane-1-0')).paused).toBe(true);
+    await resumeQueue(nats.nc, queue);
+    expect((await jsm.consumers.info(`CELERIAC_${queue.toUpperCase().replaceAll('-', '_')}`, 'lane-1-0')).paused).toBeFalsy();
+  });
+
   it('refuses a priority the queue does not have, before publishing anything', async () => {
     const plain = uniqueQueue('lanes');
     await createQueue(nats.nc, plain);

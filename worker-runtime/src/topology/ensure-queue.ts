@@ -43,7 +43,8 @@ async function syncStream(jsm: JetStreamManager, desired: ReturnType<typeof desi
   return info.config;
 }
 
-async function syncConsumer(jsm: JetStreamManager, stream: string, consumer: ReturnType<typeof desiredConsumer>, report: SyncReport): Promise<void> {
+/** Creates or updates a consumer; returns whether it is paused (false when just created). */
+async function syncConsumer(jsm: JetStreamManager, stream: string, consumer: ReturnType<typeof desiredConsumer>, report: SyncReport): Promise<boolean> {
   try {
     const info = await jsm.consumers.info(stream, consumer.durable_name);
     const diff = diffConfig(consumer, info.config, IMMUTABLE_CONSUMER_FIELDS);
@@ -52,11 +53,19 @@ async function syncConsumer(jsm: JetStreamManager, stream: string, consumer: Ret
       await jsm.consumers.update(stream, consumer.durable_name, updatable(consumer, info.config, diff));
       report.updated.push(`consumer/${consumer.durable_name}`);
     }
+    return info.paused === true;
   } catch (e) {
     if (!isNotFound(e)) throw e;
     await jsm.consumers.add(stream, consumer);
     report.created.push(`consumer/${consumer.durable_name}`);
+    return false;
   }
+}
+
+/** Pauses consumer `name` until the same time as consumer `like`. */
+async function pauseLike(jsm: JetStreamManager, stream: string, like: string, name: string): Promise<void> {
+  const until = (await jsm.consumers.info(stream, like)).config.pause_until;
+  if (until) await jsm.consumers.pause(stream, name, new Date(until));
 }
 
 /**
@@ -108,7 +117,11 @@ export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise
   else await deleteStream(jsm, names.deadLetterStream, report);
 
   const consumer = desiredConsumer(s);
-  for (const c of [consumer, ...desiredLaneConsumers(s, consumer)]) await syncConsumer(jsm, names.stream, c, report);
+  const paused = await syncConsumer(jsm, names.stream, consumer, report);
+  for (const lane of desiredLaneConsumers(s, consumer)) {
+    // A paused queue that gains a lane keeps it paused with the rest (pauseQueue pauses every lane).
+    if (!(await syncConsumer(jsm, names.stream, lane, report)) && paused) await pauseLike(jsm, names.stream, consumer.durable_name, lane.durable_name);
+  }
   // Lanes a queue no longer has lose their consumers; only queues that have or had lanes pay the listing.
   if (s.lanes || decodeLaneLayout(before?.metadata)) await deleteSurplusLaneConsumers(jsm, names.stream, s, report);
 
