@@ -51,7 +51,8 @@ export class LaneDispatcher {
   private refillTimer: NodeJS.Timeout | undefined;
   private now = 0;
   private readonly counts: LaneCounts = {
-    lane: (i) => this.laneCount(i),
+    lane: (i) => this.buffers[i]!.size,
+    expected: (i) => this.buffers[i]!.expecting(this.now, DEFAULTS.laneRefillWaitMs),
     level: (l) => {
       let n = 0;
       for (let b = 0; b < this.buckets; b++) n += this.laneCount(l * this.buckets + b);

@@ -5,6 +5,7 @@ import { LanePicker, type LaneCounts } from './picker.ts';
 function lanes(levels: number, buckets: number, sizes: number[]) {
   const counts: LaneCounts = {
     lane: (i) => sizes[i]!,
+    expected: () => false,
     level: (l) => sizes.slice(l * buckets, (l + 1) * buckets).reduce((a, b) => a + b, 0),
   };
   const take = (picker: LanePicker, n: number) => {
@@ -56,6 +57,21 @@ describe('LanePicker', () => {
     const l = lanes(1, 4, [1_000, 0, 3, 2]);
     const picker = new LanePicker({ ...l.layout, lowSharePercent: 10 });
     expect(l.take(picker, 9)).toEqual([0, 2, 3, 0, 2, 3, 0, 2, 0]);
+  });
+
+  it('keeps a slot for a level whose next task is on its way, but passes over such a bucket while another has one', () => {
+    const held = [5, 0, 0, 0];
+    const expected = new Set([2]);
+    const counts: LaneCounts = {
+      lane: (i) => held[i]!,
+      expected: (i) => expected.has(i),
+      level: (l) => held[l * 2]! + held[l * 2 + 1]! + (expected.has(l * 2) ? 1 : 0) + (expected.has(l * 2 + 1) ? 1 : 0),
+    };
+    const picker = new LanePicker({ levels: 2, buckets: 2, lowSharePercent: 0 });
+    // Level 1 has only an expected task: the pick names it (the caller waits), not level 0's held ones.
+    expect(picker.pick(counts)).toBe(2);
+    held[3] = 1;
+    expect(picker.pick(counts)).toBe(3);
   });
 
   it('answers undefined when every lane is empty', () => {

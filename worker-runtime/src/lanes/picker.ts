@@ -2,9 +2,11 @@ import type { LaneLayout } from './layout.ts';
 
 /** How many tasks wait in each lane and level, as the picker reads them. */
 export interface LaneCounts {
-  /** Tasks waiting in lane `level * buckets + bucket`. */
+  /** Tasks held for lane `level * buckets + bucket`. */
   lane(index: number): number;
-  /** Tasks waiting in all buckets of a level. */
+  /** The lane holds none but its next task is on its way (lanes/lane-buffer.ts `expecting`). */
+  expected(index: number): boolean;
+  /** Tasks held in all buckets of a level, an expected one counting as one. */
   level(level: number): number;
 }
 
@@ -53,17 +55,27 @@ export class LanePicker {
     return this.pickLevel(high, counts);
   }
 
+  /**
+   * The next bucket with a task held; only when none has one, the next whose task is on its way
+   * (the caller waits for it). Buckets are turns, not an order: a bucket whose refill is in
+   * flight misses this pick and keeps its place for the next.
+   */
   private pickBucket(level: number, counts: LaneCounts): number {
     const { buckets } = this.layout;
     const base = level * buckets;
-    for (let step = 1; step <= buckets; step++) {
-      const bucket = (this.cursor[level]! + step) % buckets;
-      if (counts.lane(base + bucket) > 0) {
-        this.cursor[level] = bucket;
-        return base + bucket;
+    const next = (has: (i: number) => boolean) => {
+      for (let step = 1; step <= buckets; step++) {
+        const bucket = (this.cursor[level]! + step) % buckets;
+        if (has(base + bucket)) return bucket;
       }
+      return undefined;
+    };
+    const held = next((i) => counts.lane(i) > 0);
+    if (held !== undefined) {
+      this.cursor[level] = held;
+      return base + held;
     }
-    // Unreachable while the level's count matches its lanes; the level's first lane is a safe answer.
-    return base;
+    // Unreachable with no expected bucket either (the level's count says it has work); its first lane is a safe answer.
+    return base + (next((i) => counts.expected(i)) ?? 0);
   }
 }
