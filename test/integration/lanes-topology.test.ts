@@ -113,6 +113,23 @@ describe('lanes in JetStream', () => {
     await expect(js.publish(laneSubject(queue, 'lanes.raw', 2, 0), encodeJson({ n: 8 }))).rejects.toThrow();
   });
 
+  it('fires a delayed task into its lane', async () => {
+    const queue = uniqueQueue('lanes');
+    await createQueue(nats.nc, queue, { lanes: laneLayoutOf(2, 1) });
+    const subjects: string[] = [];
+    const task = defineTask('lanes.later', (_: null, ctx) => void subjects.push(ctx.id));
+    const client = new Client(nats.nc, { queue });
+    const handle = await client.enqueue(task, null, { priority: 1, delay: 200 });
+    const jsm = await jetstreamManager(nats.nc);
+    const stream = `CELERIAC_${queue.toUpperCase().replaceAll('-', '_')}`;
+    await waitFor(async () => (await jsm.consumers.info(stream, 'lane-1-0')).num_pending === 1, { what: 'the fired task in lane 1' });
+    const worker = new Worker(nats.nc, { queue, tasks: [task], logger: testLogger, heartbeatIntervalMs: 0 });
+    closers.push(() => worker.close(1000));
+    await worker.start();
+    await handle.result({ timeoutMs: 10_000 });
+    expect(subjects).toEqual([handle.id]);
+  });
+
   it('hands the tasks a worker holds in its lanes back on close, and a later worker runs each once', async () => {
     const queue = uniqueQueue('lanes');
     await createQueue(nats.nc, queue, { lanes: laneLayoutOf(2, 2) });
