@@ -53,6 +53,11 @@ export const TASK_QUEUE_DEFAULTS = {
    * a task only new pods know waits that long for one to come back before it is dead-lettered.
    */
   unknownTaskGracePeriod: '10m',
+  /**
+   * spec.priorities.lowShare: a level yields 10 % of pulls to lower levels while they have work,
+   * so low levels keep moving under a flood (the runtime's DEFAULTS.laneLowSharePercent).
+   */
+  priorityLowShare: 10,
 } as const;
 
 export const WORKER_POOL_DEFAULTS = {

@@ -217,6 +217,20 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     object: tq({ schedules: [{ name: 'a', task: 't', every: '1m' }, { name: 'a', task: 't', every: '2m' }] }),
     field: 'spec.schedules[1]',
   },
+  // TaskQueue: lanes (priorities, fairness)
+  { what: 'priorities without levels', object: tq({ priorities: { lowShare: 10 } }), field: 'spec.priorities.levels' },
+  { what: 'zero priority levels', object: tq({ priorities: { levels: 0 } }), field: 'spec.priorities.levels' },
+  { what: 'eleven priority levels', object: tq({ priorities: { levels: 11 } }), field: 'spec.priorities.levels' },
+  { what: 'a low share over 50 %', object: tq({ priorities: { levels: 3, lowShare: 60 } }), field: 'spec.priorities.lowShare' },
+  { what: 'a negative low share', object: tq({ priorities: { levels: 3, lowShare: -1 } }), field: 'spec.priorities.lowShare' },
+  { what: 'fairness with 65 buckets', object: tq({ fairness: { buckets: 65 } }), field: 'spec.fairness.buckets' },
+  { what: 'fairness without buckets', object: tq({ fairness: {} }), field: 'spec.fairness.buckets' },
+  {
+    what: 'more than 64 lanes (levels times buckets)',
+    object: tq({ priorities: { levels: 3 }, fairness: { buckets: 32 } }),
+    field: 'spec.fairness.buckets',
+    says: 'priorities.levels times fairness.buckets must be at most 64',
+  },
 ];
 
 /** Edge cases that must be accepted: the rules above must not be stricter than documented. */
@@ -247,5 +261,6 @@ export const VALID_EDGE_CASES: readonly { what: string; object: Manifest }[] = [
     what: 'rate limits: a queue-wide one and per-task ones, default and explicit periods',
     object: tq({ rateLimits: [{ limit: 100 }, { task: 'email.send', limit: 5, period: '1m' }, { task: 'report', limit: 1, period: '100ms' }] }),
   },
+  { what: 'priorities and fairness at 64 lanes, strict priority', object: tq({ priorities: { levels: 2, lowShare: 0 }, fairness: { buckets: 32 } }) },
   { what: 'env from a Secret', object: pool({ env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }) },
 ];

@@ -6,6 +6,7 @@ import { QUEUE_NAME_MAX_LENGTH, QUEUE_NAME_PATTERN, TASK_NAME_MAX_LENGTH, TASK_N
 import { retryPolicy } from './retry-policy.ts';
 import { schedules, schedulesStatus } from './schedules.ts';
 import { rateLimits } from './rate-limits.ts';
+import { fairness, laneRules, priorities } from './lanes.ts';
 import type { Authored, Stored, ValidationRule } from './schema.ts';
 import { applyDefaults, array, bool, byteSize, duration, enumOf, int, object, required, string } from './schema.ts';
 
@@ -163,6 +164,8 @@ export const taskQueueSpec = object(
     }),
     schedules,
     rateLimits,
+    priorities,
+    fairness,
   },
   {
     description: 'Desired state of the queue.',
@@ -190,6 +193,7 @@ export const taskQueueSpec = object(
         message: `dedupeWindow (default ${D.dedupeWindow}) must not exceed limits.maxAge: lower it too`,
         fieldPath: '.dedupeWindow',
       },
+      ...laneRules,
     ],
   },
 );

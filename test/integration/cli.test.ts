@@ -3,7 +3,9 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, PermanentError, Worker, declareTask, defineTask } from 'celeriac';
-import { isQueuePaused } from 'celeriac/topology';
+import { isQueuePaused, readQueueState } from 'celeriac/topology';
+import { fairnessBucket, queueNames } from 'celeriac/protocol';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { usersConfig } from '../support/connz.ts';
 import { startNats, type NatsServer } from '../support/nats.ts';
 import { useCrds, useOperators, freshNamespace, kubectlOk } from '../support/operator.ts';
@@ -215,6 +217,21 @@ describe('kubectl celeriac against a real API server, operator and nats-server',
     expect(bad.stderr).toContain('rateLimit.periodMs');
     expect((await cli(['rate-limit', 'idle', '--task', 'email.send', '--remove', '-n', ns])).stdout).toContain('removed rate limit of email.send');
     expect(await json<object[]>(['rate-limit', 'idle', '-n', ns])).toEqual([]);
+  }, CLI_TEST_TIMEOUT_MS);
+
+  it('enqueues with --priority and --fairness-key into the lane the operator made from spec.priorities and spec.fairness', async () => {
+    await applyQueue(ns, 'ranked', { priorities: { levels: 3 }, fairness: { buckets: 4 } });
+    await waitReady(ns, 'ranked');
+    const queue = `ranked-${ns}`;
+    await json(['enqueue', 'ranked', 'cli.double', '{"n":1}', '-n', ns, '--priority', '2', '--fairness-key', 'tenant-7']);
+    const lane = `lane-2-${fairnessBucket('tenant-7', 4)}`;
+    const jsm = await jetstreamManager(nats.nc);
+    expect((await jsm.consumers.info(queueNames(queue).stream, lane)).num_pending).toBe(1);
+    expect((await readQueueState(nats.nc, queue)).pending).toBe(1);
+
+    const bad = await cli(['enqueue', 'ranked', 'cli.double', '{"n":1}', '-n', ns, '--priority', '3']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('priority 3 is out of range: the queue has 3 priority levels');
   }, CLI_TEST_TIMEOUT_MS);
 
   it('pauses and resumes a queue, and stores a cancel', async () => {

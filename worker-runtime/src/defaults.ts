@@ -167,4 +167,33 @@ export const DEFAULTS = {
    */
   keyHandbackDelayMs: 250,
   keyHandbackMaxDelayMs: 15_000,
+  /**
+   * Share of pulls (percent) a priority level yields to the levels below it while they have work
+   * (lanes/picker.ts): 10 % keeps a low level moving under a steady flood of urgent work, which
+   * still gets nine pulls in ten. 0 is strict priority, where low levels can starve.
+   */
+  laneLowSharePercent: 10,
+  /**
+   * A producer re-reads a queue's lanes after this: a TaskQueue whose priorities or fairness
+   * change is followed within half a minute, for one small request per queue per half minute.
+   */
+  laneLayoutCacheMs: 30_000,
+  /**
+   * A worker looks whether its queue's lanes changed this often (one stream-info request), so a
+   * TaskQueue's new priorities or fairness reach running workers as fast as producers see them.
+   */
+  laneLayoutCheckMs: 30_000,
+  /**
+   * Tasks a worker holds per lane at least (lanes/dispatcher.ts): with one, the lane is empty
+   * while its refill is on the way and a free slot goes to a lower level meanwhile; two keep the
+   * next one at hand. A queue with 64 lanes holds 128 tasks per worker at most.
+   */
+  laneHeldMin: 2,
+  /**
+   * How long a free slot waits for the next task of a lane it picked whose buffer just emptied
+   * while the server said it had more: a round trip (under a millisecond on a quiet network, a
+   * few on a busy one). Past it the slot picks again, so a refill lost to another worker costs
+   * at most this much of one slot.
+   */
+  laneRefillWaitMs: 25,
 } as const;

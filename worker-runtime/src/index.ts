@@ -11,6 +11,8 @@ export type { ClientOptions, EnqueueItem, EnqueueManyOptions, EnqueueOptions, Ta
 export type { TaskHandle } from './client/handle.ts';
 export type { AppSchedule, ScheduleOptions } from './client/schedules.ts';
 export { PublishRejectedError } from './client/publisher.ts';
+export { LaneUnavailableError } from './lanes/routing.ts';
+export type { LaneOptions } from './lanes/routing.ts';
 export { Worker } from './worker/worker.ts';
 export type { WorkerOptions } from './worker/worker.ts';
 export { replayDeadLetter, listDeadLetters, getDeadLetter } from './dead-letters/admin.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeJson, encodeJson, isValidQueueName, isValidTaskName, queueNames, taskNameFromSubject, taskSubject } from './protocol.ts';
+import { decodeJson, encodeJson, fairnessBucket, isValidQueueName, isValidTaskName, laneSubject, queueNames, taskNameFromSubject, taskSubject } from './protocol.ts';
 
 describe('protocol names', () => {
   it('derives JetStream names from the queue name', () => {
@@ -13,6 +13,7 @@ describe('protocol names', () => {
       scheduleSubjects: 'celeriac.order-emails.sched.>',
       resultBucket: 'CELERIAC_ORDER_EMAILS_RESULTS',
       workflowBucket: 'CELERIAC_ORDER_EMAILS_WORKFLOWS',
+      laneSubjects: 'celeriac.order-emails.lanes.>',
     });
   });
 
@@ -21,6 +22,23 @@ describe('protocol names', () => {
     expect(s).toBe('celeriac.q.tasks.email.send.v2');
     expect(taskNameFromSubject('q', s)).toBe('email.send.v2');
     expect(taskNameFromSubject('other', s)).toBeUndefined();
+  });
+
+  it('keeps lane 0/0 on the plain task subject and parses task names from lane subjects', () => {
+    expect(laneSubject('q', 'email.send', 0, 0)).toBe('celeriac.q.tasks.email.send');
+    const s = laneSubject('q', 'email.send', 2, 5);
+    expect(s).toBe('celeriac.q.lanes.2.5.email.send');
+    expect(taskNameFromSubject('q', s)).toBe('email.send');
+    expect(taskNameFromSubject('q', 'celeriac.q.lanes.2.5')).toBeUndefined();
+    expect(taskNameFromSubject('q', 'celeriac.q.lanes.2')).toBeUndefined();
+  });
+
+  it('hashes fairness keys with 32-bit FNV-1a, as other languages must', () => {
+    // Reference values of FNV-1a 32: "" -> 0x811c9dc5, "a" -> 0xe40c292c, "foobar" -> 0xbf9cf968.
+    expect(fairnessBucket('', 2 ** 32 - 1)).toBe(0x811c9dc5 % (2 ** 32 - 1));
+    expect(fairnessBucket('a', 2 ** 32 - 1)).toBe(0xe40c292c);
+    expect(fairnessBucket('foobar', 1000)).toBe(0xbf9cf968 % 1000);
+    expect(fairnessBucket('tenant-ü', 1)).toBe(0);
   });
 
   it.each(['', 'UPPER', 'has space', 'a.b', '-lead', 'trail-', 'x'.repeat(64), 'wild*'])('rejects queue name %j', (n) => {

@@ -74,6 +74,8 @@ export const HEADERS = {
   concurrencyKey: 'Celeriac-Concurrency-Key',
   /** Times a task was handed back because its concurrency key was full: its next hand-back waits longer. */
   keyWaits: 'Celeriac-Key-Waits',
+  /** The fairness key a task was enqueued with (lanes): informational, its lane is in the subject. */
+  fairnessKey: 'Celeriac-Fairness-Key',
 } as const;
 
 /**
@@ -134,6 +136,8 @@ export interface QueueNames {
   resultBucket: string;
   /** KV bucket of workflow plans and states (workflows/): keys are derived from the workflow id. */
   workflowBucket: string;
+  /** Subjects of a queue's lanes other than its default one (priorities, fairness): `laneSubject`. */
+  laneSubjects: string;
 }
 
 const streamToken = (queue: string) => queue.toUpperCase().replaceAll('-', '_');
@@ -151,6 +155,7 @@ export function queueNames(queue: string): QueueNames {
     scheduleSubjects: `${SUBJECT_ROOT}.${queue}.sched.>`,
     resultBucket: `CELERIAC_${s}_RESULTS`,
     workflowBucket: `CELERIAC_${s}_WORKFLOWS`,
+    laneSubjects: `${SUBJECT_ROOT}.${queue}.lanes.>`,
   };
 }
 
@@ -165,11 +170,51 @@ export function deadLetterSubject(queue: string, task: string): string {
   return `${SUBJECT_ROOT}.${queue}.dead.${task}`;
 }
 
-/** The task name from a task subject, or undefined when the subject is not one of the queue's. */
+/**
+ * The subject of a task in lane (`level`, `bucket`) of a queue with priorities or fairness
+ * (docs/protocol.md "Lanes"). Lane 0/0 is the plain task subject, so tasks without a priority or
+ * fairness key keep the one wire format every queue has.
+ */
+export function laneSubject(queue: string, task: string, level: number, bucket: number): string {
+  return level === 0 && bucket === 0 ? taskSubject(queue, task) : `${SUBJECT_ROOT}.${queue}.lanes.${level}.${bucket}.${task}`;
+}
+/**
+ * Bounds of a queue's lanes: each lane is a durable consumer every worker pulls from, so lanes
+ * cost consumers and pull requests per worker; 64 keeps that a few dozen times what a queue's
+ * single consumer costs. The CRD validates the same bounds (crds/src/lanes.ts).
+ */
+export const LANE_LIMITS = { maxLevels: 10, maxBuckets: 64, maxLanes: 64, maxLowSharePercent: 50 } as const;
+
+/** The durable consumer of one lane: lane 0/0 is the queue's one consumer, `workers`. */
+export function laneConsumerName(level: number, bucket: number): string {
+  return level === 0 && bucket === 0 ? CONSUMER_NAME : `lane-${level}-${bucket}`;
+}
+
+/**
+ * The fairness bucket of a key: FNV-1a (32 bit) of its UTF-8 bytes, modulo the queue's bucket
+ * count. Part of the wire protocol: a producer in another language computes the same bucket.
+ */
+export function fairnessBucket(key: string, buckets: number): number {
+  let h = 0x811c9dc5;
+  for (const byte of encoder.encode(key)) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
+  return h % buckets;
+}
+
+/** The task name from a task or lane subject, or undefined when the subject is not one of the queue's. */
 export function taskNameFromSubject(queue: string, subject: string): string | undefined {
   const prefix = `${SUBJECT_ROOT}.${queue}.tasks.`;
-  if (!subject.startsWith(prefix)) return undefined;
+  if (!subject.startsWith(prefix)) return laneTaskName(queue, subject);
   const name = subject.slice(prefix.length);
+  return name.length > 0 ? name : undefined;
+}
+
+/** `celeriac.<queue>.lanes.<level>.<bucket>.<task>` -> `<task>`. */
+function laneTaskName(queue: string, subject: string): string | undefined {
+  const prefix = `${SUBJECT_ROOT}.${queue}.lanes.`;
+  if (!subject.startsWith(prefix)) return undefined;
+  const level = subject.indexOf('.', prefix.length);
+  const bucket = level < 0 ? -1 : subject.indexOf('.', level + 1);
+  const name = bucket < 0 ? '' : subject.slice(bucket + 1);
   return name.length > 0 ? name : undefined;
 }
 

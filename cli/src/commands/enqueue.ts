@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { isDuration, parseDuration } from '@celeriac/crds';
-import { Client, declareTask, type EnqueueOptions } from 'celeriac';
+import { Client, LaneUnavailableError, declareTask, type EnqueueOptions } from 'celeriac';
 import { CliError } from '../errors.ts';
 import { renderRecord } from '../output.ts';
 import { sessionAction } from '../session-action.ts';
@@ -34,12 +34,29 @@ function timing(opts: { delay?: number; at?: Date; ttl?: number }): EnqueueOptio
   };
 }
 
+function parsePriority(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new CliError(`bad --priority ${JSON.stringify(value)}`, 'a level: 0 (lowest, the default) up to the TaskQueue\'s spec.priorities.levels - 1');
+  return n;
+}
+
 function parsePayload(json: string): unknown {
   try {
     return JSON.parse(json);
   } catch (e) {
     throw new CliError(`the payload is not JSON: ${(e as Error).message}`, `quote it for your shell, e.g. '{"to":"a@b.c"}'`);
   }
+}
+
+interface EnqueueFlags {
+  id?: string;
+  idempotencyKey?: string;
+  metadata: Record<string, string>;
+  priority?: number;
+  fairnessKey?: string;
+  delay?: number;
+  at?: Date;
+  ttl?: number;
 }
 
 export function enqueueCommand(): Command {
@@ -53,10 +70,12 @@ export function enqueueCommand(): Command {
     .option('--delay <duration>', 'run no earlier than this long from now (a server-side schedule), e.g. 30s', duration('--delay'))
     .option('--at <time>', 'run no earlier than this RFC 3339 time', instant)
     .option('--ttl <duration>', 'expire unless started within this long from now, e.g. 10m', duration('--ttl'))
+    .option('--priority <level>', 'priority level on a queue with spec.priorities: 0 (lowest, the default) to levels - 1', parsePriority)
+    .option('--fairness-key <key>', 'fairness key (e.g. a tenant) on a queue with spec.fairness')
     .description('Enqueue one task; prints its id and stream sequence')
-    .addHelpText('after', `\nExample:\n  kubectl celeriac enqueue emails email.send '{"to":"a@example.com"}' --idempotency-key welcome-42 --metadata source=cli\n  kubectl celeriac enqueue reports report.build '{"day":"2026-12-01"}' --delay 10m --ttl 1h`)
+    .addHelpText('after', `\nExamples:\n  kubectl celeriac enqueue emails email.send '{"to":"a@example.com"}' --idempotency-key welcome-42 --metadata source=cli\n  kubectl celeriac enqueue emails email.send '{"to":"b@example.com"}' --priority 2 --fairness-key tenant-7\n  kubectl celeriac enqueue reports report.build '{"day":"2026-12-01"}' --delay 10m --ttl 1h`)
     .action(
-      sessionAction(async (session, name: string, task: string, json: string, opts: { id?: string; idempotencyKey?: string; metadata: Record<string, string>; delay?: number; at?: Date; ttl?: number }) => {
+      sessionAction(async (session, name: string, task: string, json: string, opts: EnqueueFlags) => {
         const payload = parsePayload(json);
         const q = await session.queue(name);
         let declared;
@@ -72,6 +91,11 @@ export function enqueueCommand(): Command {
             ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
             ...(Object.keys(opts.metadata).length ? { metadata: opts.metadata } : {}),
             ...timing(opts),
+            ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
+            ...(opts.fairnessKey !== undefined ? { fairnessKey: opts.fairnessKey } : {}),
+          }).catch((e: unknown) => {
+            if (e instanceof LaneUnavailableError) throw new CliError(e.message, 'see the TaskQueue\'s spec.priorities');
+            throw e;
           });
           process.stdout.write(renderRecord(session.flags.output, { id: handle.id, taskqueue: name, task, seq: handle.seq, duplicate: handle.duplicate }));
         } finally {

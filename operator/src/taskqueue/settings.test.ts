@@ -40,6 +40,18 @@ describe('queueSettingsOf', () => {
   });
 });
 
+describe('queueSettingsOf lanes', () => {
+  it('has no lanes without priorities or fairness, so the queue keeps its one consumer', () => {
+    expect(queueSettingsOf(taskQueue('x')).lanes).toBeUndefined();
+    expect(queueSettingsOf(taskQueue('x', { priorities: { levels: 1 }, fairness: { buckets: 1 } })).lanes).toBeUndefined();
+  });
+
+  it('maps priority levels, their low share and fairness buckets', () => {
+    expect(queueSettingsOf(taskQueue('x', { priorities: { levels: 3, lowShare: 20 } })).lanes).toEqual({ levels: 3, buckets: 1, lowSharePercent: 20 });
+    expect(queueSettingsOf(taskQueue('x', { fairness: { buckets: 16 } })).lanes).toEqual({ levels: 1, buckets: 16, lowSharePercent: 10 });
+  });
+});
+
 describe('retryPolicyOf', () => {
   it.each([
     [{ maxAttempts: 3, backoff: { type: 'fixed' as const, delay: '2s' } }, { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 2000 } }],

@@ -1,6 +1,6 @@
 import { parseByteSize, parseDuration, queueNameOf, type TaskQueue } from '@celeriac/crds';
 import type { RetryPolicy } from 'celeriac';
-import { DEFAULTS, type QueueSettings } from 'celeriac/topology';
+import { DEFAULTS, laneLayoutOf, type QueueSettings } from 'celeriac/topology';
 
 const ms = (d: string | undefined) => (d ? parseDuration(d) : 0);
 const bytes = (b: string | number | undefined) => (b === undefined ? 0 : parseByteSize(b));
@@ -34,6 +34,8 @@ export function queueSettingsOf(tq: TaskQueue): QueueSettings {
     // An object stored before the field existed is defaulted on read; a hand-built one may lack it.
     unknownTaskGraceMs: s.unknownTaskGracePeriod ? parseDuration(s.unknownTaskGracePeriod) : DEFAULTS.unknownTaskGraceMs,
     concurrencySlotTtlMs: s.concurrencySlotTtl ? parseDuration(s.concurrencySlotTtl) : DEFAULTS.concurrencySlotTtlMs,
+    // Priority levels times fairness buckets: the queue's lanes (celeriac's lanes/); none for one of each.
+    lanes: laneLayoutOf(s.priorities?.levels, s.fairness?.buckets, s.priorities?.lowShare ?? DEFAULTS.laneLowSharePercent),
   };
 }
 

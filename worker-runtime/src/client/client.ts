@@ -15,8 +15,9 @@ import { publishDelayed } from './delayed.ts';
 import { ScheduleSupport } from './schedule-support.ts';
 import { assertSchedulableId, resolveTiming, setTimingHeaders, type Timing, type TimingOptions } from './timing.ts';
 import { listAppSchedules, scheduleTask, unscheduleTask, type AppSchedule, type ScheduleOptions } from './schedules.ts';
+import { LaneRouting, assertLaneOptions, wantsLane, type LaneOptions } from '../lanes/routing.ts';
 
-export interface EnqueueOptions extends TimingOptions {
+export interface EnqueueOptions extends TimingOptions, LaneOptions {
   /** The queue; default: the task's `queue` option, else the client's queue. */
   queue?: string;
   /** Task id (the result key). Default: derived from `idempotencyKey`, else a random UUID. */
@@ -33,7 +34,7 @@ export interface EnqueueOptions extends TimingOptions {
 }
 
 /** One task of an `enqueueMany`: its payload and what differs per task. */
-export interface EnqueueItem<P> extends TimingOptions {
+export interface EnqueueItem<P> extends TimingOptions, LaneOptions {
   payload: P;
   id?: string;
   idempotencyKey?: string;
@@ -72,6 +73,7 @@ export class Client implements TaskProducer {
   private readonly stores = new Map<string, ResultStore>();
   private readonly defaultQueue: string | undefined;
   private readonly scheduleSupport: ScheduleSupport;
+  private readonly lanes: LaneRouting;
   /** Set by `connect()` only: `close()` then closes the connection too. */
   #ownsConnection = false;
 
@@ -81,6 +83,7 @@ export class Client implements TaskProducer {
     this.defaultQueue = options.queue;
     this.publisher = new AckingPublisher(nc, options.publishTimeoutMs ?? DEFAULTS.publishTimeoutMs);
     this.scheduleSupport = new ScheduleSupport(nc);
+    this.lanes = new LaneRouting(nc);
   }
 
   /** Connects to NATS and returns a client whose `close()` also closes that connection. */
@@ -93,7 +96,9 @@ export class Client implements TaskProducer {
 
   async enqueue<P, R>(task: DeclaredTask<P, R>, payload: NoInfer<P>, options: EnqueueOptions = {}): Promise<TaskHandle<Awaited<R>>> {
     const queue = this.queueFor(task, options);
-    const subject = taskSubject(queue, task.name);
+    assertLaneOptions(options);
+    // A priority or fairness key picks a lane (lanes/routing.ts); without them nothing changes.
+    const subject = wantsLane(options) ? await this.lanes.subject(queue, task.name, options) : taskSubject(queue, task.name);
     const prepared = this.headersFor(options, subject);
     const { id } = prepared;
     const ack = await this.publishTask(queue, task.name, subject, encodeJson(payload), prepared);
@@ -107,11 +112,12 @@ export class Client implements TaskProducer {
     options: EnqueueManyOptions = {},
   ): Promise<TaskHandle<Awaited<R>>[]> {
     const queue = this.queueFor(task, options);
-    const subject = taskSubject(queue, task.name);
     const store = this.store(queue);
+    for (const item of items) assertLaneOptions(item);
+    const subjects = await Promise.all(items.map((item) => (wantsLane(item) ? this.lanes.subject(queue, task.name, item) : taskSubject(queue, task.name))));
     // Ids and headers first, so a bad item fails the call before anything is published.
-    const prepared = items.map((item) => ({ item, ...this.headersFor(withSharedMetadata(item, options.metadata), subject) }));
-    const sent = prepared.map(({ item, ...p }) =>
+    const prepared = items.map((item, i) => ({ item, subject: subjects[i]!, ...this.headersFor(withSharedMetadata(item, options.metadata), subjects[i]!) }));
+    const sent = prepared.map(({ item, subject, ...p }) =>
       this.publishTask(queue, task.name, subject, encodeJson(item.payload), p).then((ack) =>
         makeHandle<Awaited<R>>({ id: p.id, task: task.name, queue, seq: ack.seq, duplicate: ack.duplicate }, store),
       ),
@@ -208,6 +214,7 @@ export class Client implements TaskProducer {
       for (const [k, v] of Object.entries(options.metadata)) hdrs.set(HEADERS.metaPrefix + k, v);
     }
     if (options.concurrencyKey) hdrs.set(HEADERS.concurrencyKey, options.concurrencyKey);
+    if (options.fairnessKey !== undefined) hdrs.set(HEADERS.fairnessKey, options.fairnessKey);
     setTimingHeaders(hdrs, timing, subject);
     return { id, hdrs, now, timing };
   }

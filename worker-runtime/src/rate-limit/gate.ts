@@ -55,9 +55,11 @@ export class RateGate {
    * Passes `msg` to `next` (the worker's usual path to a slot) if no limit applies, else holds it.
    * The result resolves when the consume loop may take the next message.
    */
-  admit(msg: JsMsg, next: (m: JsMsg) => void | Promise<void>): void | Promise<void> {
+  admit(msg: JsMsg, next: (m: JsMsg) => void | Promise<void>, o: { holdsSlot?: boolean } = {}): void | Promise<void> {
     const keys = this.closed ? [] : this.limitsOf(msg.subject);
     if (keys.length === 0) return next(msg);
+    // A held task waits without a slot (a lane hands tasks over with one): it takes one with its tokens.
+    if (o.holdsSlot) this.opts.slots.release();
     void this.hold(msg, keys);
     if (this.held.size < DEFAULTS.rateLimitMaxHeld) return;
     return new Promise<void>((r) => this.roomWaiters.push(r));

@@ -24,6 +24,13 @@ describe('EagerClient (in-process test mode)', () => {
     expect([again!.duplicate, again!.id]).toEqual([true, b!.id]);
   });
 
+  it('runs tasks with a priority or fairness key at once, and refuses a bad priority as the Client does', async () => {
+    const add = defineTask('add', (p: { a: number; b: number }) => p.a + p.b);
+    const client = new EagerClient();
+    expect(await (await client.enqueue(add, { a: 1, b: 2 }, { priority: 2, fairnessKey: 'tenant' })).result()).toBe(3);
+    await expect(client.enqueue(add, { a: 1, b: 2 }, { priority: -1 })).rejects.toThrow(/priority must be an integer >= 0/);
+  });
+
   it('applies the retry policy and records the attempts', async () => {
     let n = 0;
     const flaky = defineTask('flaky', () => {

@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import { idFromKey } from '../client/task-id.ts';
 import type { EnqueueItem, EnqueueManyOptions, EnqueueOptions, TaskProducer } from '../client/client.ts';
 import { resolveTiming } from '../client/timing.ts';
+import { assertLaneOptions } from '../lanes/routing.ts';
 import type { TaskHandle } from '../client/handle.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { TimeoutError } from '../errors.ts';
@@ -78,8 +79,9 @@ export class EagerClient implements TaskProducer {
 
   async enqueue<P, R>(task: DeclaredTask<P, R>, payload: NoInfer<P>, options: EnqueueOptions = {}): Promise<TaskHandle<Awaited<R>>> {
     const def = this.definitionOf(task);
-    // Time options are checked as the real client checks them, then ignored (see above).
+    // Time and lane options are checked as the real client checks them, then ignored (see above).
     resolveTiming(options, Date.now());
+    assertLaneOptions(options);
     // The ids a real Client gives: the same key gives the same id in tests and in production.
     const id = options.id ?? (options.idempotencyKey !== undefined ? idFromKey(options.idempotencyKey) : randomUUID());
     const duplicate = options.idempotencyKey !== undefined && this.seen.has(options.idempotencyKey);

@@ -9,6 +9,7 @@ import {
 } from '@nats-io/jetstream';
 import { queueNames, taskSubject } from '../protocol.ts';
 import type { QueueSettings } from './settings.ts';
+import { laneMetadata, laneStreamSubjects } from './desired-lanes.ts';
 
 /** The JetStream objects a queue's settings call for. Pure: tests call these with plain objects. */
 
@@ -21,7 +22,7 @@ export function desiredTaskStream(s: QueueSettings): Partial<StreamConfig> & { n
   return {
     name: n.stream,
     // Listing the tasks makes an enqueue of an unknown task fail at publish time, not in a worker.
-    subjects: [...(s.tasks.length > 0 ? s.tasks.map((t) => taskSubject(s.queue, t)) : [n.taskSubjects]), n.scheduleSubjects],
+    subjects: [...(s.tasks.length > 0 ? s.tasks.map((t) => taskSubject(s.queue, t)) : [n.taskSubjects]), n.scheduleSubjects, ...laneStreamSubjects(s)],
     retention: RetentionPolicy.Workqueue,
     storage: storageType(s.storage),
     num_replicas: s.replicas,
@@ -40,6 +41,7 @@ export function desiredTaskStream(s: QueueSettings): Partial<StreamConfig> & { n
     // Both can be turned on for an existing stream, never off.
     ...(schedulable(s) ? { allow_msg_schedules: true } : {}),
     allow_msg_ttl: true,
+    metadata: laneMetadata(s),
   };
 }
 

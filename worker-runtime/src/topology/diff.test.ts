@@ -16,4 +16,11 @@ describe('diffConfig', () => {
     expect(d.unchangeable).toEqual([{ field: 'storage', want: 'memory', have: 'file' }]);
     expect(updatable(desired, actual, d)).toEqual({ storage: 'file', max_age: 5, subjects: ['a', 'b'] });
   });
+
+  it('compares metadata by the keys we set: the server adds its own', () => {
+    const want = { metadata: { 'celeriac.lanes': 'none' } };
+    expect(diffConfig(want, { metadata: { 'celeriac.lanes': 'none', '_nats.ver': '2.14.10' } }, []).changed).toEqual([]);
+    expect(diffConfig(want, { metadata: { 'celeriac.lanes': 'levels=2,buckets=1,lowShare=10' } }, []).changed.map((c) => c.field)).toEqual(['metadata']);
+    expect(diffConfig(want, {}, []).changed.map((c) => c.field)).toEqual(['metadata']);
+  });
 });

@@ -23,8 +23,12 @@ export interface ConfigDiff {
 
 function same(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
+  // Metadata maps: the server adds keys of its own (`_nats.*`), so only the keys we set count.
+  if (isRecord(a) && isRecord(b)) return Object.entries(a).every(([k, v]) => same(v, b[k]));
   return a === b;
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Compares only the fields we set: the server fills in many others we do not manage. */
 export function diffConfig(desired: object, actual: object, immutable: readonly string[]): ConfigDiff {

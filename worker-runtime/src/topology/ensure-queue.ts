@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { queueNames } from '../protocol.ts';
 import { desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredTaskStream, desiredWorkflowBucket } from './desired.ts';
@@ -9,6 +9,8 @@ import type { desiredRateLimitBucket } from '../rate-limit/topology.ts';
 import { cancelBucketName, desiredCancelBucket } from '../cancel/bucket.ts';
 import { syncRateLimitObjects, rateLimitStreams } from '../rate-limit/ensure.ts';
 import { desiredSlotBucket, slotBucketName } from '../key-concurrency/bucket.ts';
+import { decodeLaneLayout, lanesOf } from '../lanes/layout.ts';
+import { desiredLaneConsumers, isLaneConsumer } from './desired-lanes.ts';
 
 /** What one sync did, for conditions, events and logs. */
 export interface SyncReport {
@@ -24,7 +26,8 @@ export function isNotFound(e: unknown): boolean {
   return e instanceof JetStreamApiError && (e.code === JetStreamApiCodes.StreamNotFound || e.code === JetStreamApiCodes.ConsumerNotFound);
 }
 
-async function syncStream(jsm: JetStreamManager, desired: ReturnType<typeof desiredTaskStream>, report: SyncReport): Promise<void> {
+/** Creates or updates a stream; returns its config as it was before, undefined when created. */
+async function syncStream(jsm: JetStreamManager, desired: ReturnType<typeof desiredTaskStream>, report: SyncReport): Promise<StreamConfig | undefined> {
   let info;
   try {
     info = await jsm.streams.info(desired.name);
@@ -32,13 +35,52 @@ async function syncStream(jsm: JetStreamManager, desired: ReturnType<typeof desi
     if (!isNotFound(e)) throw e;
     await jsm.streams.add(desired);
     report.created.push(`stream/${desired.name}`);
-    return;
+    return undefined;
   }
   const diff = diffConfig(desired, info.config, [...IMMUTABLE_STREAM_FIELDS, ...scheduleLockedFields(desired, info.config)]);
   report.unchangeable.push(...diff.unchangeable.map((c) => ({ ...c, object: `stream/${desired.name}` })));
   if (diff.changed.length > 0) {
     await jsm.streams.update(desired.name, updatable(desired, info.config, diff));
     report.updated.push(`stream/${desired.name}`);
+  }
+  return info.config;
+}
+
+/** Creates or updates a consumer; returns whether it is paused (false when just created). */
+async function syncConsumer(jsm: JetStreamManager, stream: string, consumer: ReturnType<typeof desiredConsumer>, report: SyncReport): Promise<boolean> {
+  try {
+    const info = await jsm.consumers.info(stream, consumer.durable_name);
+    const diff = diffConfig(consumer, info.config, IMMUTABLE_CONSUMER_FIELDS);
+    report.unchangeable.push(...diff.unchangeable.map((c) => ({ ...c, object: `consumer/${consumer.durable_name}` })));
+    if (diff.changed.length > 0) {
+      await jsm.consumers.update(stream, consumer.durable_name, updatable(consumer, info.config, diff));
+      report.updated.push(`consumer/${consumer.durable_name}`);
+    }
+    return info.paused === true;
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    await jsm.consumers.add(stream, consumer);
+    report.created.push(`consumer/${consumer.durable_name}`);
+    return false;
+  }
+}
+
+/** Pauses consumer `name` until the same time as consumer `like`. */
+async function pauseLike(jsm: JetStreamManager, stream: string, like: string, name: string): Promise<void> {
+  const until = (await jsm.consumers.info(stream, like)).config.pause_until;
+  if (until) await jsm.consumers.pause(stream, name, new Date(until));
+}
+
+/**
+ * Removes the consumers of lanes the settings no longer have. Tasks still in such a lane stay in
+ * the stream, undelivered, until the lane comes back: docs/concepts.md says to drain a lane first.
+ */
+async function deleteSurplusLaneConsumers(jsm: JetStreamManager, stream: string, s: QueueSettings, report: SyncReport): Promise<void> {
+  const wanted = new Set(s.lanes ? lanesOf(s.lanes).map((l) => l.consumer) : []);
+  for await (const { name } of jsm.consumers.list(stream)) {
+    if (!isLaneConsumer(name) || wanted.has(name)) continue;
+    await jsm.consumers.delete(stream, name);
+    report.deleted.push(`consumer/${name}`);
   }
 }
 
@@ -73,29 +115,23 @@ export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise
   const report: SyncReport = { created: [], updated: [], deleted: [], unchangeable: [] };
   const jsm = await jetstreamManager(nc);
   const names = queueNames(s.queue);
-  await syncStream(jsm, desiredTaskStream(s), report);
+  const before = await syncStream(jsm, desiredTaskStream(s), report);
   if (s.deadLetter.enabled) await syncStream(jsm, desiredDeadLetterStream(s), report);
   else await deleteStream(jsm, names.deadLetterStream, report);
 
   const consumer = desiredConsumer(s);
-  try {
-    const info = await jsm.consumers.info(names.stream, consumer.durable_name);
-    const diff = diffConfig(consumer, info.config, IMMUTABLE_CONSUMER_FIELDS);
-    report.unchangeable.push(...diff.unchangeable.map((c) => ({ ...c, object: `consumer/${consumer.durable_name}` })));
-    if (diff.changed.length > 0) {
-      await jsm.consumers.update(names.stream, consumer.durable_name, updatable(consumer, info.config, diff));
-      report.updated.push(`consumer/${consumer.durable_name}`);
-    }
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-    await jsm.consumers.add(names.stream, consumer);
-    report.created.push(`consumer/${consumer.durable_name}`);
+  const paused = await syncConsumer(jsm, names.stream, consumer, report);
+  for (const lane of desiredLaneConsumers(s, consumer)) {
+    // A paused queue that gains a lane keeps it paused with the rest (pauseQueue pauses every lane).
+    if (!(await syncConsumer(jsm, names.stream, lane, report)) && paused) await pauseLike(jsm, names.stream, consumer.durable_name, lane.durable_name);
   }
+  // Lanes a queue no longer has lose their consumers; only queues that have or had lanes pay the listing.
+  if (s.lanes || decodeLaneLayout(before?.metadata)) await deleteSurplusLaneConsumers(jsm, names.stream, s, report);
 
   await syncBucket(nc, jsm, desiredResultBucket(s), s.results.enabled, report);
   await syncBucket(nc, jsm, desiredCancelBucket(s), true, report);
   await syncBucket(nc, jsm, desiredWorkflowBucket(s), true, report);
-  await syncRateLimitObjects(nc, s, (bucket) => syncBucket(nc, jsm, bucket, true, report), (stream) => syncStream(jsm, stream, report));
+  await syncRateLimitObjects(nc, s, (bucket) => syncBucket(nc, jsm, bucket, true, report), async (stream) => void (await syncStream(jsm, stream, report)));
   await syncBucket(nc, jsm, desiredSlotBucket(s), true, report);
   return report;
 }

@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { queueNames } from '../protocol.ts';
+import { isLaneConsumer } from './desired-lanes.ts';
 
 /**
  * How far ahead a pause reaches: JetStream pauses a consumer until a time, so "until resumed" is
@@ -17,7 +18,9 @@ const PAUSE_FOR_MS = 100 * 365 * 24 * 60 * 60_000;
 export async function pauseQueue(nc: NatsConnection, queue: string): Promise<void> {
   const n = queueNames(queue);
   const jsm = await jetstreamManager(nc);
-  await jsm.consumers.pause(n.stream, n.consumer, new Date(Date.now() + PAUSE_FOR_MS));
+  const until = new Date(Date.now() + PAUSE_FOR_MS);
+  await jsm.consumers.pause(n.stream, n.consumer, until);
+  for (const lane of await laneConsumers(jsm, n.stream)) await jsm.consumers.pause(n.stream, lane, until);
 }
 
 /** Resumes a paused queue: workers' pulls are served again at once. Idempotent. */
@@ -25,6 +28,14 @@ export async function resumeQueue(nc: NatsConnection, queue: string): Promise<vo
   const n = queueNames(queue);
   const jsm = await jetstreamManager(nc);
   await jsm.consumers.resume(n.stream, n.consumer);
+  for (const lane of await laneConsumers(jsm, n.stream)) await jsm.consumers.resume(n.stream, lane);
+}
+
+/** A queue with priorities or fairness pauses as a whole: every lane's consumer with its `workers` one. */
+async function laneConsumers(jsm: JetStreamManager, stream: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const { name } of jsm.consumers.list(stream)) if (isLaneConsumer(name)) names.push(name);
+  return names;
 }
 
 /** Whether the queue's consumer is paused now. */

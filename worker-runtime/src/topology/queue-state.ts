@@ -1,6 +1,8 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { queueNames } from '../protocol.ts';
+import { decodeLaneLayout } from '../lanes/layout.ts';
+import { isLaneConsumer } from './desired-lanes.ts';
 
 /** A queue's backlog as JetStream reports it: what the status and the autoscaler read. */
 export interface QueueState {
@@ -41,11 +43,24 @@ export async function readQueueState(nc: NatsConnection, queue: string, opts: { 
     jsm.streams.info(names.stream),
     opts.deadLetters === false ? undefined : jsm.streams.info(names.deadLetterStream).catch(() => undefined),
   ]);
+  // A queue with lanes has a consumer per lane: its backlog is theirs summed (one listing more).
+  const lanes = decodeLaneLayout(stream.config.metadata) ? await laneBacklog(jsm, names.stream) : { pending: 0, ackPending: 0 };
   return {
-    pending: consumer.num_pending,
-    ackPending: consumer.num_ack_pending,
+    pending: consumer.num_pending + lanes.pending,
+    ackPending: consumer.num_ack_pending + lanes.ackPending,
     deadLetters: dlq?.state.messages ?? 0,
     lastSeq: stream.state.last_seq,
     paused: consumer.paused === true,
   };
+}
+
+/** Waiting and delivered tasks of a queue's lane consumers other than its `workers` one. */
+async function laneBacklog(jsm: JetStreamManager, stream: string): Promise<{ pending: number; ackPending: number }> {
+  const sum = { pending: 0, ackPending: 0 };
+  for await (const c of jsm.consumers.list(stream)) {
+    if (!isLaneConsumer(c.name)) continue;
+    sum.pending += c.num_pending;
+    sum.ackPending += c.num_ack_pending;
+  }
+  return sum;
 }

@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../defaults.ts';
+import type { LaneLayout } from '../lanes/layout.ts';
 
 /** Everything that decides the JetStream objects of one queue (the TaskQueue spec, in ms). */
 export interface QueueSettings {
@@ -37,6 +38,11 @@ export interface QueueSettings {
    * DEFAULTS.concurrencySlotTtlMs.
    */
   concurrencySlotTtlMs: number;
+  /**
+   * Priority levels and fairness buckets (lanes/layout.ts, built with `laneLayoutOf`); unset =
+   * one lane, the plain task subject and its one consumer.
+   */
+  lanes?: LaneLayout | undefined;
 }
 
 export function defaultQueueSettings(queue: string, overrides: Partial<QueueSettings> = {}): QueueSettings {

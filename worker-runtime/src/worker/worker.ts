@@ -25,6 +25,9 @@ import { Isolation } from '../isolation/isolation.ts';
 import { WorkflowSteps } from '../workflows/advance.ts';
 import { openRateGate, type RateGate } from '../rate-limit/open.ts';
 import { KeySlots } from '../key-concurrency/slots.ts';
+import { LaneDispatcher } from '../lanes/dispatcher.ts';
+import { decodeLaneLayout, type LaneLayout } from '../lanes/layout.ts';
+import { LaneLayoutWatch } from '../lanes/layout-watch.ts';
 
 export interface WorkerOptions {
   queue: string;
@@ -55,6 +58,11 @@ export interface WorkerOptions {
    * `unknownTaskGracePeriod`; env CELERIAC_UNKNOWN_TASK_GRACE_MS). See docs/operations.md.
    */
   unknownTaskGraceMs?: number;
+  /**
+   * How often the worker looks whether the queue's lanes (priorities, fairness) changed, and
+   * then pulls from the new ones without a restart. Default DEFAULTS.laneLayoutCheckMs (30 s).
+   */
+  lanesCheckIntervalMs?: number;
   logger?: Logger;
   /** Include Node process metrics in `metrics.registry` (the CLI does). */
   processMetrics?: boolean;
@@ -77,7 +85,7 @@ export class Worker {
   private readonly releaseSlot = () => this.slots.release();
   private readonly log: Logger;
   private readonly opts: WorkerOptions;
-  private loop: ConsumeLoop | undefined;
+  private loop: ConsumeLoop | LaneDispatcher | undefined;
   private inFlight: InFlight | undefined;
   private results: ResultStore | undefined;
   private heartbeat: WorkerHeartbeat | undefined;
@@ -87,6 +95,7 @@ export class Worker {
   private readonly isolation: Isolation | undefined;
   private rateGate: RateGate | undefined;
   private keySlots: KeySlots | undefined;
+  private laneWatch: LaneLayoutWatch | undefined;
   private started = false;
   private consuming = false;
   private connected = true;
@@ -135,7 +144,7 @@ export class Worker {
     if (this.started) throw new Error('worker already started');
     this.started = true;
     const signal = options.signal ? AbortSignal.any([options.signal, this.shutdown.signal]) : this.shutdown.signal;
-    const { ackWaitMs, results, deadLetters } = await this.waitForQueue(signal);
+    const { ackWaitMs, results, deadLetters, lanes } = await this.waitForQueue(signal);
     // Isolated tasks' modules load before the first pull: one that cannot fails the start, not each task.
     await this.isolation?.warm();
     if (!deadLetters) this.log.warn({ queue: this.queue }, 'queue has no dead-letter stream; failed tasks will only be terminated');
@@ -143,7 +152,6 @@ export class Worker {
     const unknownTaskGraceMs = this.opts.unknownTaskGraceMs ?? DEFAULTS.unknownTaskGraceMs;
     // Listening starts before consuming, so the warm-up runs while the first pull is on its way.
     this.peers = new PeerWatch(this.nc, this.queue, unknownTaskGraceMs, interval > 0 ? interval : DEFAULTS.heartbeatIntervalMs);
-    const names = queueNames(this.queue);
     this.inFlight = new InFlight(ackWaitMs, (t) => new TaskTimeoutError(`task ${t.task} timed out after ${Date.now() - t.startedAt} ms`));
     this.results = results;
     const inFlight = this.inFlight;
@@ -173,32 +181,9 @@ export class Worker {
     };
     this.maxDeliveries = new MaxDeliveriesListener(this.nc, deps);
     const dispatch = (m: JsMsg) => runTask(m, deps, this.releaseSlot);
-    const toSlot = (m: JsMsg): void | Promise<void> => {
-      if (this.shutdown.signal.aborted) {
-        m.nak(); // pulled but never started: hand it straight back
-        return;
-      }
-      if (this.slots.tryAcquire()) return dispatch(m);
-      return this.slots.acquire().then(() => {
-        if (this.shutdown.signal.aborted) {
-          this.slots.release();
-          m.nak();
-          return;
-        }
-        dispatch(m);
-      });
-    };
     // Limited tasks wait for their tokens before they take a slot (rate-limit/gate.ts).
-    const rateGate = (this.rateGate = await openRateGate({ nc: this.nc, queue: this.queue, tasks: this.tasks, slots: this.slots, dispatch, shutdown: this.shutdown.signal, ackWaitMs, log: this.log }));
-    this.loop = new ConsumeLoop(jetstream(this.nc, { timeout: DEFAULTS.consumerLookupTimeoutMs }), {
-      stream: names.stream,
-      consumer: names.consumer,
-      prefetch: this.opts.prefetch ?? this.concurrency,
-      idleHeartbeatMs: DEFAULTS.idleHeartbeatMs,
-      log: this.log,
-      onActive: (active) => (this.consuming = active),
-      onMessage: (m) => (rateGate ? rateGate.admit(m, toSlot) : toSlot(m)),
-    });
+    this.rateGate = await openRateGate({ nc: this.nc, queue: this.queue, tasks: this.tasks, slots: this.slots, dispatch, shutdown: this.shutdown.signal, ackWaitMs, log: this.log });
+    this.startPulling(lanes, ackWaitMs, dispatch);
     void this.watchConnection();
     if (interval > 0) {
       const tasks = [...this.tasks.keys()];
@@ -217,8 +202,74 @@ export class Worker {
     this.log.info({ queue: this.queue, tasks: [...this.tasks.keys()], concurrency: this.concurrency }, 'worker started');
   }
 
+  /**
+   * Pulls from the queue's one consumer, or from each of its lanes (priorities, fairness: lanes/),
+   * and follows a change of lanes (LaneLayoutWatch) by replacing the pull without a restart.
+   */
+  private startPulling(lanes: LaneLayout | undefined, ackWaitMs: number, dispatch: (m: JsMsg) => void): void {
+    const js = jetstream(this.nc, { timeout: DEFAULTS.consumerLookupTimeoutMs });
+    const stream = queueNames(this.queue).stream;
+    const prefetch = this.opts.prefetch ?? this.concurrency;
+    let generation = 0;
+    const pullFrom = (layout: LaneLayout | undefined): ConsumeLoop | LaneDispatcher => {
+      const current = ++generation;
+      // A pull replaced by a change of lanes must not flip readiness on its way out.
+      const onActive = (active: boolean) => {
+        if (current === generation) this.consuming = active;
+      };
+      if (!layout) return this.singleConsumerLoop(js, prefetch, onActive, dispatch);
+      // A lane hands over a task with its slot taken; one held for rate-limit tokens gives it back.
+      const gated = (m: JsMsg) => (this.rateGate ? void this.rateGate.admit(m, dispatch, { holdsSlot: true }) : dispatch(m));
+      const lane = { stream, layout, prefetch, ackWaitMs, slots: this.slots, shutdown: this.shutdown.signal, dispatch: gated, onActive };
+      return new LaneDispatcher(js, { ...lane, idleHeartbeatMs: DEFAULTS.idleHeartbeatMs, log: this.log });
+    };
+    this.loop = pullFrom(lanes);
+    const intervalMs = this.opts.lanesCheckIntervalMs ?? DEFAULTS.laneLayoutCheckMs;
+    this.laneWatch = new LaneLayoutWatch(this.nc, {
+      stream,
+      lanes,
+      intervalMs,
+      log: this.log,
+      onChange: (next) => {
+        if (this.shutdown.signal.aborted) return;
+        const old = this.loop;
+        this.loop = pullFrom(next);
+        void old?.stop();
+      },
+    });
+  }
+
+  /** The pull of a queue without lanes: its one consumer straight into slots (the fast path). */
+  private singleConsumerLoop(js: JetStreamClient, prefetch: number, onActive: (active: boolean) => void, dispatch: (m: JsMsg) => void): ConsumeLoop {
+    const names = queueNames(this.queue);
+    const toSlot = (m: JsMsg): void | Promise<void> => {
+      if (this.shutdown.signal.aborted) {
+        m.nak(); // pulled but never started: hand it straight back
+        return;
+      }
+      if (this.slots.tryAcquire()) return dispatch(m);
+      return this.slots.acquire().then(() => {
+        if (this.shutdown.signal.aborted) {
+          this.slots.release();
+          m.nak();
+          return;
+        }
+        dispatch(m);
+      });
+    };
+    return new ConsumeLoop(js, {
+      stream: names.stream,
+      consumer: names.consumer,
+      prefetch,
+      idleHeartbeatMs: DEFAULTS.idleHeartbeatMs,
+      log: this.log,
+      onActive,
+      onMessage: (m) => (this.rateGate ? this.rateGate.admit(m, toSlot) : toSlot(m)),
+    });
+  }
+
   /** The queue's settings the worker needs, once its stream and consumer (and bucket, if required) exist. */
-  private async waitForQueue(signal: AbortSignal): Promise<{ ackWaitMs: number; results: ResultStore | undefined; deadLetters: boolean }> {
+  private async waitForQueue(signal: AbortSignal): Promise<{ ackWaitMs: number; results: ResultStore | undefined; deadLetters: boolean; lanes: LaneLayout | undefined }> {
     const names = queueNames(this.queue);
     for (let delay: number = DEFAULTS.queueWaitInitialDelayMs; ; delay = Math.min(delay * 2, DEFAULTS.queueWaitMaxDelayMs)) {
       if (signal.aborted) throw stoppedWaiting(this.queue, signal);
@@ -232,7 +283,9 @@ export class Worker {
             () => true,
             () => false,
           );
-          return { ackWaitMs: info.config.ack_wait ? info.config.ack_wait / 1_000_000 : DEFAULTS.ackWaitMs, results, deadLetters };
+          // The stream's metadata says whether the queue has lanes (priorities, fairness): lanes/layout.ts.
+          const lanes = decodeLaneLayout((await jsm.streams.info(names.stream)).config.metadata);
+          return { ackWaitMs: info.config.ack_wait ? info.config.ack_wait / 1_000_000 : DEFAULTS.ackWaitMs, results, deadLetters, lanes };
         }
         this.log.info({ queue: this.queue, retryInMs: delay }, 'waiting for the queue result bucket');
       } catch (e) {
@@ -277,6 +330,7 @@ export class Worker {
       this.keySlots?.stopWaiting();
       this.inFlight?.abortAll(new Error('worker shutting down'));
       this.consuming = false;
+      this.laneWatch?.close();
       await this.loop?.stop();
       // Handlers first; then the tasks whose result record is still being written, which no
       // longer hold a slot but are not acked until their record is stored.
