@@ -6,6 +6,8 @@ import { retryOrDeadLetter } from './failure-effects.ts';
 import type { InFlightTask } from './in-flight.ts';
 import type { RegisteredTask, RunDeps } from './run-deps.ts';
 import { TaskContextImpl } from './task-context.ts';
+import { AttemptTrace } from '../tracing/attempt-trace.ts';
+import { traceIdOf } from '../tracing/trace-headers.ts';
 
 /**
  * One run of a task's handler, from its start to the message's ack, nak or term. The first of
@@ -38,6 +40,8 @@ export class Attempt implements InFlightTask {
   private value: unknown;
   /** The workflow step of this success is being (or was) taken. */
   private stepping = false;
+  /** The attempt's span; undefined while no OpenTelemetry SDK is registered. */
+  private trace: AttemptTrace | undefined;
   private readonly deps: RunDeps;
   private readonly release: () => void;
 
@@ -61,6 +65,11 @@ export class Attempt implements InFlightTask {
 
   get id(): string {
     return this.env.id;
+  }
+
+  /** For logs: the attempt's trace, else the one its message carries (decoded on use only). */
+  get traceId(): string | undefined {
+    return this.trace?.traceId ?? traceIdOf(this.msg.headers);
   }
 
   get signal(): AbortSignal {
@@ -92,9 +101,11 @@ export class Attempt implements InFlightTask {
   /** Calls the handler; the attempt finishes on its own from here. */
   run(payload: unknown): void {
     this.reg.metrics.started.inc();
+    this.trace = AttemptTrace.start(this.env, this.deps.queue);
     let out: unknown;
     try {
-      out = this.reg.def.handler(payload, new TaskContextImpl(this, this.deps));
+      const ctx = new TaskContextImpl(this, this.deps);
+      out = this.trace ? this.trace.run(() => this.reg.def.handler(payload, ctx)) : this.reg.def.handler(payload, ctx);
     } catch (err) {
       this.onError(err);
       return;
@@ -189,7 +200,7 @@ export class Attempt implements InFlightTask {
 
   private complete(): void {
     // A workflow step is taken before the ack: a worker dying in between leaves it to a redelivery.
-    const step = this.settled || this.stepping ? undefined : this.deps.workflows?.onSucceeded(this.env, this.value);
+    const step = this.settled || this.stepping ? undefined : this.deps.workflows?.onSucceeded(this.env, this.value, this.trace?.headers);
     if (step) {
       this.stepping = true;
       this.track();
@@ -211,6 +222,7 @@ export class Attempt implements InFlightTask {
   private failed(err: unknown): void {
     const m = this.reg.metrics;
     m.failed.inc();
+    this.trace?.failed(err);
     m.errDuration.observe((Date.now() - this.startedAt) / 1000);
     // Handed back during shutdown: another worker has it now.
     if (this.settled) return this.finish();
@@ -222,6 +234,7 @@ export class Attempt implements InFlightTask {
 
   private finish(): void {
     this.settled = true;
+    this.trace?.end();
     if (this.tracked) this.deps.inFlight.tasks.delete(this);
     this.release();
   }

@@ -8,6 +8,7 @@ import { workflowKeys, type GroupStage, type GroupState, type MemberOutcome, typ
 import { publishStage } from './publish-stage.ts';
 import { carriesWorkflow, workflowStepOf } from './step-header.ts';
 import { WorkflowStore } from './store.ts';
+import { traceHeadersOf, type TraceHeaders } from '../tracing/trace-headers.ts';
 
 type Step = { id: string; stage: number; member?: number };
 
@@ -29,11 +30,15 @@ export class WorkflowSteps {
     this.log = log;
   }
 
-  /** A task succeeded: undefined (nothing to wait for) unless it is a workflow step. */
-  onSucceeded(env: TaskEnvelope, value: unknown): Promise<void> | undefined {
+  /**
+   * A task succeeded: undefined (nothing to wait for) unless it is a workflow step. `trace` is the
+   * attempt's span context, the parent of the next steps; without one (no SDK in this worker)
+   * they carry the context the step came with, so the trace goes on across this worker.
+   */
+  onSucceeded(env: TaskEnvelope, value: unknown, trace?: TraceHeaders): Promise<void> | undefined {
     if (!carriesWorkflow(env.msg)) return undefined;
     const step = this.step(env);
-    return step && this.finished(step, { ok: true, result: value });
+    return step && this.finished(step, { ok: true, result: value }, trace ?? traceHeadersOf(env.msg.headers));
   }
 
   /** A task ended without a result (dead-lettered): undefined unless it is a workflow step. */
@@ -52,7 +57,7 @@ export class WorkflowSteps {
     return step;
   }
 
-  private async finished(step: Step, outcome: MemberOutcome): Promise<void> {
+  private async finished(step: Step, outcome: MemberOutcome, trace?: TraceHeaders): Promise<void> {
     const plan = await this.store.plan(step.id);
     const stage = plan?.stages[step.stage];
     if (!plan || !stage) {
@@ -60,9 +65,9 @@ export class WorkflowSteps {
       this.log.warn({ workflow: step.id, stage: step.stage }, 'workflow step without a plan; nothing follows it');
       return;
     }
-    if (stage.kind === 'group' && step.member !== undefined) return this.memberFinished(plan, step.stage, stage, step.member, outcome);
+    if (stage.kind === 'group' && step.member !== undefined) return this.memberFinished(plan, step.stage, stage, step.member, outcome, trace);
     if (!outcome.ok) return this.fail(plan, outcome);
-    return this.advance(plan, step.stage, outcome.result);
+    return this.advance(plan, step.stage, outcome.result, trace);
   }
 
   /**
@@ -71,7 +76,7 @@ export class WorkflowSteps {
    * finishing together contend on a few bytes, not on every result. Whoever completes the list
    * reads all outcomes and moves on.
    */
-  private async memberFinished(plan: WorkflowPlan, stage: number, group: GroupStage, member: number, outcome: MemberOutcome): Promise<void> {
+  private async memberFinished(plan: WorkflowPlan, stage: number, group: GroupStage, member: number, outcome: MemberOutcome, trace?: TraceHeaders): Promise<void> {
     const size = group.members.length;
     const keys = workflowKeys(plan.id);
     const mine = await this.store.createOnce(keys.member(stage, member), outcome);
@@ -86,14 +91,14 @@ export class WorkflowSteps {
     const failures = all.filter((o): o is Extract<MemberOutcome, { ok: false }> => !o.ok);
     if (group.onError === 'fail') {
       if (failures.length > 0) return; // the workflow failed with the first of them
-      return this.advance(plan, stage, all.map((o) => (o.ok ? o.result : null)));
+      return this.advance(plan, stage, all.map((o) => (o.ok ? o.result : null)), trace);
     }
     const errors = failures.map(({ ok: _ok, ...f }) => f);
-    return this.advance(plan, stage, { results: all.map((o) => (o.ok ? o.result : null)), errors });
+    return this.advance(plan, stage, { results: all.map((o) => (o.ok ? o.result : null)), errors }, trace);
   }
 
   /** Stage `stage` produced `output`: start the next stage, or end the workflow with it. */
-  private async advance(plan: WorkflowPlan, stage: number, output: unknown): Promise<void> {
+  private async advance(plan: WorkflowPlan, stage: number, output: unknown, trace?: TraceHeaders): Promise<void> {
     const record = await this.store.read<{ state: string; stage: number }>(workflowKeys(plan.id).state);
     if (record && (record.state !== 'running' || record.stage > stage)) return; // taken already
     const now = Date.now();
@@ -103,7 +108,7 @@ export class WorkflowSteps {
       return;
     }
     // Publish first, record second: a crash in between publishes again (a duplicate) rather than never.
-    await publishStage(this.js, plan, stage + 1, output);
+    await publishStage(this.js, plan, stage + 1, output, trace);
     await this.store.advanceRecord({ id: plan.id, state: 'running', stage: stage + 1, stages, updatedAt: now });
   }
 
