@@ -7,9 +7,10 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Worker, chain, chord, defineTask, group, sig, startWorkflow, type TaskDefinition } from 'celeriac';
+import { chain, chord, defineTask, group, sig, startWorkflow, type TaskDefinition } from 'celeriac';
 import { useNats } from '../support/use-nats.ts';
-import { createQueue, uniqueQueue, waitFor } from '../support/queue.ts';
+import { waitFor } from '../support/queue.ts';
+import { startQueueWithWorker } from '../support/queue-with-worker.ts';
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -59,13 +60,7 @@ describe('OpenTelemetry tracing on a real nats-server', () => {
   const all: TaskDefinition<any, any>[] = [greet, flakyTask, addOne, fanOut, sum];
 
   async function start() {
-    const queue = uniqueQueue('trace');
-    await createQueue(nats.nc, queue, { results: { enabled: true, ttlMs: 60_000, maxBytes: 0 } });
-    const client = new Client(nats.nc, { queue });
-    const worker = new Worker(nats.nc, { queue, tasks: all, logger, concurrency: 8, heartbeatIntervalMs: 0 });
-    cleanup.push(() => client.close(), () => worker.close(1000));
-    await worker.start();
-    return { queue, client };
+    return startQueueWithWorker(nats.nc, all, { prefix: 'trace', logger }, cleanup);
   }
 
   it('carries the trace from enqueue to the attempt: send span, process span, attributes, log fields', async () => {

@@ -3,18 +3,16 @@
 // nested in a chain, a failed link stopping a chain, and a repeated start running once.
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { jetstream } from '@nats-io/jetstream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HEADERS, encodeJson, taskSubject } from 'celeriac/protocol';
-import { Client, PermanentError, Worker, WorkflowFailedError, chain, chord, defineTask, group, sig, startWorkflow, type GroupOutcome, type TaskDefinition } from 'celeriac';
+import { PermanentError, WorkflowFailedError, chain, chord, defineTask, group, sig, startWorkflow, type GroupOutcome, type TaskDefinition } from 'celeriac';
 import { useNats } from '../support/use-nats.ts';
-import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
+import { startQueueWithWorker, useCleanup } from '../support/queue-with-worker.ts';
+import { waitFor } from '../support/queue.ts';
 
 describe('workflows on a real nats-server', () => {
   const nats = useNats();
-  const cleanup: (() => Promise<unknown>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanup.splice(0).reverse()) await c();
-  });
+  const cleanup = useCleanup();
 
   const runs = new Map<string, number>();
   const count = (name: string) => runs.set(name, (runs.get(name) ?? 0) + 1);
@@ -33,13 +31,8 @@ describe('workflows on a real nats-server', () => {
 
   async function start(results = true, duplicateWindowMs = 60_000) {
     runs.clear();
-    const queue = uniqueQueue('wf');
-    await createQueue(nats.nc, queue, { results: { enabled: results, ttlMs: 60_000, maxBytes: 0 }, duplicateWindowMs });
-    const client = new Client(nats.nc, { queue });
-    const worker = new Worker(nats.nc, { queue, tasks: all, logger: testLogger, concurrency: 8, heartbeatIntervalMs: 0 });
-    cleanup.push(() => client.close(), () => worker.close(1000));
-    await worker.start();
-    return { queue, client };
+    const settings = { results: { enabled: results, ttlMs: 60_000, maxBytes: 0 }, duplicateWindowMs };
+    return startQueueWithWorker(nats.nc, all, { prefix: 'wf', settings }, cleanup);
   }
 
   it('runs a chain of 3, each result feeding the next, and records each step', async () => {

@@ -1,12 +1,13 @@
-import type { NatsConnection } from '@nats-io/nats-core';
+import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { DeadReason, describeError } from '../errors.ts';
+import { HEADERS } from '../protocol.ts';
 import type { TaskEnvelope } from '../worker/envelope.ts';
 import { deadState } from '../worker/failure-decision.ts';
 import { workflowKeys, type GroupStage, type GroupState, type MemberOutcome, type StepFailure, type WorkflowPlan } from './plan.ts';
 import { publishStage } from './publish-stage.ts';
-import { carriesWorkflow, workflowStepOf } from './step-header.ts';
+import { carriesWorkflow, workflowStepIn } from './step-header.ts';
 import { WorkflowStore } from './store.ts';
 import { traceHeadersOf, type TraceHeaders } from '../tracing/trace-headers.ts';
 
@@ -37,23 +38,33 @@ export class WorkflowSteps {
    */
   onSucceeded(env: TaskEnvelope, value: unknown, trace?: TraceHeaders): Promise<void> | undefined {
     if (!carriesWorkflow(env.msg)) return undefined;
-    const step = this.step(env);
+    const step = this.step(env.msg.headers, env.task, env.id);
     return step && this.finished(step, { ok: true, result: value }, trace ?? traceHeadersOf(env.msg.headers));
   }
 
   /** A task ended without a result (dead-lettered): undefined unless it is a workflow step. */
   onFailed(env: TaskEnvelope, reason: DeadReason, error: ReturnType<typeof describeError>): Promise<void> | undefined {
     if (!carriesWorkflow(env.msg)) return undefined;
-    const step = this.step(env);
+    return this.onEnded(env.msg.headers, env.task, env.id, reason, error);
+  }
+
+  /**
+   * A task ended without a result, known by its headers: a delivered message, or one read back
+   * from the stream (the server stopped delivering it at maxDeliveries, worker/max-deliveries.ts).
+   * Undefined unless it is a workflow step.
+   */
+  onEnded(h: MsgHdrs | undefined, task: string, id: string, reason: DeadReason, error: ReturnType<typeof describeError>): Promise<void> | undefined {
+    if (!h?.has(HEADERS.workflowId)) return undefined;
+    const step = this.step(h, task, id);
     if (!step) return undefined;
-    const failure: StepFailure = { stage: step.stage, task: env.task, id: env.id, state: deadState(reason), error: { message: error.message.slice(0, 2000), type: error.type } };
+    const failure: StepFailure = { stage: step.stage, task, id, state: deadState(reason), error: { message: error.message.slice(0, 2000), type: error.type } };
     if (step.member !== undefined) failure.member = step.member;
     return this.finished(step, { ok: false, ...failure });
   }
 
-  private step(env: TaskEnvelope): Step | undefined {
-    const step = workflowStepOf(env.msg);
-    if (!step) this.log.warn({ task: env.task, id: env.id }, 'malformed workflow headers; task treated as a plain task');
+  private step(h: MsgHdrs | undefined, task: string, id: string): Step | undefined {
+    const step = workflowStepIn(h);
+    if (!step) this.log.warn({ task, id }, 'malformed workflow headers; task treated as a plain task');
     return step;
   }
 
