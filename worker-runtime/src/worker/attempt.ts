@@ -98,8 +98,9 @@ export class Attempt implements InFlightTask {
     this.abort(reason);
   }
 
-  /** Calls the handler; the attempt finishes on its own from here. */
+  /** Calls the handler (or joins its task's next batch); the attempt finishes on its own from here. */
   run(payload: unknown): void {
+    if (this.reg.batcher) return this.reg.batcher.add(this, payload, this.deps);
     this.reg.metrics.started.inc();
     this.trace = AttemptTrace.start(this.env, this.deps.queue);
     let out: unknown;
@@ -120,6 +121,17 @@ export class Attempt implements InFlightTask {
       return;
     }
     this.onResult(out);
+  }
+
+  /** One item of a batch (batch/batcher.ts): `outcome`, its share of the batch handler's, settles it as a handler's would. */
+  runAsBatchItem(outcome: Promise<unknown>): void {
+    this.reg.metrics.started.inc();
+    this.trace = AttemptTrace.start(this.env, this.deps.queue);
+    this.track();
+    outcome.then(
+      (value) => this.onResult(value),
+      (err: unknown) => this.onError(err),
+    );
   }
 
   /** The in-flight ticker found the attempt past its time limit. */

@@ -10,6 +10,7 @@ import type { TaskMetrics, WorkerMetrics } from './metrics.ts';
 import type { PeerWatch } from './peers.ts';
 import type { CancelWatch } from '../cancel/watch.ts';
 import type { WorkflowSteps } from '../workflows/advance.ts';
+import type { Batcher } from '../batch/batcher.ts';
 
 /** A task as one worker runs it: its definition with the worker's defaults resolved. */
 export interface RegisteredTask {
@@ -19,6 +20,8 @@ export interface RegisteredTask {
   trackStarted: boolean;
   /** Resolved once at registration: a map lookup per task is hot-path work. */
   metrics: TaskMetrics;
+  /** Set for a task defined with defineBatchTask: its attempts wait here and run in batches. */
+  batcher?: Batcher | undefined;
 }
 
 /**

@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import type { TaskEnvelope } from '../worker/envelope.ts';
+import type { BatchHandler, BatchItem } from './define.ts';
+import { itemOutcomes } from './outcomes.ts';
+
+/** An attempt as a batch sees it (worker/attempt.ts): settled by its share of the batch's outcome. */
+export interface BatchMember {
+  readonly env: TaskEnvelope;
+  /** Ended while it waited (timed out): it was retried already and leaves the batch. */
+  readonly ended: boolean;
+  runAsBatchItem(outcome: Promise<unknown>): void;
+}
+
+interface Waiting {
+  member: BatchMember;
+  payload: unknown;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Collects one task's admitted messages and calls its batch handler with up to `size` of them,
+ * when `size` are waiting or `maxWaitMs` after the first one arrived. Each message stays its own
+ * attempt from the moment it joins (worker/attempt.ts): its slot is held, its ack deadline
+ * extended, its time limit running, and its share of the outcome acks, retries or dead-letters
+ * it alone. A message the worker could not admit (malformed, failing its schema) never gets here.
+ */
+export class Batcher {
+  private waiting: Waiting[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly task: string;
+  private readonly handler: BatchHandler<unknown, unknown>;
+  readonly size: number;
+  private readonly maxWaitMs: number;
+  private readonly timeoutMs: number;
+
+  constructor(task: string, handler: BatchHandler<unknown, unknown>, opts: { size: number; maxWaitMs: number; timeoutMs: number }) {
+    this.task = task;
+    this.handler = handler;
+    this.size = opts.size;
+    this.maxWaitMs = opts.maxWaitMs;
+    this.timeoutMs = opts.timeoutMs;
+  }
+
+  add(member: BatchMember, payload: unknown, deps: { log: Logger; shutdown: AbortSignal }): void {
+    const { promise, resolve, reject } = Promise.withResolvers<unknown>();
+    member.runAsBatchItem(promise);
+    this.waiting.push({ member, payload, resolve, reject });
+    if (this.waiting.length >= this.size) this.fire(deps);
+    else this.timer ??= setTimeout(() => this.fire(deps), this.maxWaitMs);
+  }
+
+  private fire(deps: { log: Logger; shutdown: AbortSignal }): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.waiting.splice(0).filter((w) => !w.member.ended);
+    if (batch.length === 0) return;
+    const items: BatchItem<unknown>[] = batch.map(({ member: { env }, payload }) => ({ payload, id: env.id, attempt: env.attempts, metadata: env.metadata }));
+    const ctx = { signal: AbortSignal.any([deps.shutdown, AbortSignal.timeout(this.timeoutMs)]), log: deps.log.child({ task: this.task, batch: batch.length }) };
+    const failAll = (err: unknown) => batch.forEach((w) => w.reject(err));
+    let returned: unknown;
+    try {
+      returned = this.handler(items, ctx);
+    } catch (err) {
+      failAll(err);
+      return;
+    }
+    Promise.resolve(returned).then((r) => {
+      itemOutcomes(r, batch.length).forEach((o, i) => (o.ok ? batch[i]!.resolve(o.value) : batch[i]!.reject(o.error)));
+    }, failAll);
+  }
+}
