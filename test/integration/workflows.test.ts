@@ -64,6 +64,16 @@ describe('workflows on a real nats-server', () => {
     expect(runs.get('sum')).toBe(1);
   });
 
+  it('runs a chord of 100 (its finished members counted in sharded lists) and its callback once, with every result and error', async () => {
+    const { queue, client } = await start();
+    // Members 7 and 70 fail: different shards of the 4 (member % 4 = 3 and 2).
+    const members = Array.from({ length: 100 }, (_, i) => sig(maybeFail, i === 7 || i === 70 ? -i : i));
+    const wf = await startWorkflow(client, chord(group(members), sumPartial, { onError: 'continue' }), { queue });
+    const expected = Array.from({ length: 100 }, (_, i) => i).reduce((a, b) => a + b, 0) - 77;
+    expect(await wf.result({ timeoutMs: 30_000 })).toEqual({ sum: expected, failed: [7, 70] });
+    expect(runs.get('sum.partial')).toBe(1);
+  });
+
   it('fails a chord with a failed member (default policy): the callback never runs, the error names the member', async () => {
     const { queue, client } = await start();
     const members = [sig(maybeFail, 1), sig(maybeFail, -2), sig(maybeFail, 3)];

@@ -5,7 +5,8 @@ import type { DeadReason, describeError } from '../errors.ts';
 import { HEADERS } from '../protocol.ts';
 import type { TaskEnvelope } from '../worker/envelope.ts';
 import { deadState } from '../worker/failure-decision.ts';
-import { workflowKeys, type GroupStage, type GroupState, type MemberOutcome, type StepFailure, type WorkflowPlan } from './plan.ts';
+import { countFinished } from './group-count.ts';
+import { workflowKeys, type GroupStage, type MemberOutcome, type StepFailure, type WorkflowPlan } from './plan.ts';
 import { publishStage } from './publish-stage.ts';
 import { carriesWorkflow, workflowStepIn } from './step-header.ts';
 import { WorkflowStore } from './store.ts';
@@ -82,18 +83,16 @@ export class WorkflowSteps {
   }
 
   /**
-   * Stores the member's outcome under its own key (the first outcome stands), then adds its index
-   * to the group's list of finished members with compare-and-set: the list is small, so members
-   * finishing together contend on a few bytes, not on every result. Whoever completes the list
-   * reads all outcomes and moves on.
+   * Stores the member's outcome under its own key (the first outcome stands), then counts it
+   * among the group's finished members (group-count.ts: compare-and-set on small lists of
+   * indexes, sharded for big groups). Whoever completes the count reads all outcomes and moves on.
    */
   private async memberFinished(plan: WorkflowPlan, stage: number, group: GroupStage, member: number, outcome: MemberOutcome, trace?: TraceHeaders): Promise<void> {
     const size = group.members.length;
     const keys = workflowKeys(plan.id);
     const mine = await this.store.createOnce(keys.member(stage, member), outcome);
     if (!mine.ok && group.onError === 'fail') return this.fail(plan, mine);
-    const state = await this.store.update<GroupState>(keys.group(stage), (cur) => (cur?.done.includes(member) ? undefined : { size, done: [...(cur?.done ?? []), member] }));
-    if (!state || state.done.length < size) return;
+    if (!(await countFinished(this.store, plan.id, stage, size, member))) return;
     const outcomes = await Promise.all(Array.from({ length: size }, (_, i) => this.store.read<MemberOutcome>(keys.member(stage, i))));
     // Each member stores its outcome before it counts itself, so none can be missing here; if one
     // is (expired with the bucket's TTL), fail loudly: the message is redelivered, not acked.
