@@ -7,7 +7,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chain, chord, defineTask, group, sig, startWorkflow, type TaskDefinition } from 'celeriac';
+import { chain, chord, defineBatchTask, defineTask, group, sig, startWorkflow, type BatchItem, type TaskDefinition } from 'celeriac';
 import { useNats } from '../support/use-nats.ts';
 import { waitFor } from '../support/queue.ts';
 import { startQueueWithWorker } from '../support/queue-with-worker.ts';
@@ -56,8 +56,13 @@ describe('OpenTelemetry tracing on a real nats-server', () => {
   const addOne = defineTask('add-one', (n: number) => n + 1);
   const fanOut = defineTask('fan-out', (n: number) => n);
   const sum = defineTask('sum', (ns: number[]) => ns.reduce((a, b) => a + b, 0));
+  const insertRows = defineBatchTask(
+    'rows.insert',
+    (items: ReadonlyArray<BatchItem<string>>) => tracer().startActiveSpan('bulk insert', (span) => (span.end(), items.map((i) => i.payload.length))),
+    { batch: { size: 3, maxWaitMs: 5_000 } },
+  );
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds tasks of every type
-  const all: TaskDefinition<any, any>[] = [greet, flakyTask, addOne, fanOut, sum];
+  const all: TaskDefinition<any, any>[] = [greet, flakyTask, addOne, fanOut, sum, insertRows];
 
   async function start() {
     return startQueueWithWorker(nats.nc, all, { prefix: 'trace', logger }, cleanup);
@@ -131,5 +136,22 @@ describe('OpenTelemetry tracing on a real nats-server', () => {
     // The member that finished last published the callback: it is the callback's parent.
     const memberIds = members.map((m) => m.spanContext().spanId);
     expect(memberIds).toContain(parentOf(callback!));
+  });
+
+  it('gives each batch item its own span, and the batch call a span linked to them that holds the handler\'s spans', async () => {
+    const { client } = await start();
+    const handles = await client.enqueueMany(insertRows, ['a', 'bb', 'ccc'].map((payload) => ({ payload })));
+    expect(await Promise.all(handles.map((h) => h.result({ timeoutMs: 10_000 })))).toEqual([1, 2, 3]);
+    const items = await waitFor(() => (spansNamed('process rows.insert').length === 3 ? spansNamed('process rows.insert') : undefined));
+    const sends = spansNamed('send rows.insert');
+    for (const item of items) {
+      const send = sends.find((x) => x.attributes['celeriac.task.id'] === item.attributes['celeriac.task.id']);
+      expect(parentOf(item)).toBe(send!.spanContext().spanId);
+    }
+    const [batch] = spansNamed('process rows.insert batch');
+    expect(batch!.attributes['messaging.batch.message_count']).toBe(3);
+    expect(batch!.links.map((l) => l.context.spanId).sort()).toEqual(items.map((i) => i.spanContext().spanId).sort());
+    const [insert] = spansNamed('bulk insert');
+    expect(parentOf(insert!)).toBe(batch!.spanContext().spanId);
   });
 });

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { TaskEnvelope } from '../worker/envelope.ts';
+import type { AttemptTrace } from '../tracing/attempt-trace.ts';
+import { BatchTrace } from '../tracing/batch-span.ts';
 import type { BatchHandler, BatchItem } from './define.ts';
 import { itemOutcomes } from './outcomes.ts';
 
@@ -8,8 +10,13 @@ export interface BatchMember {
   readonly env: TaskEnvelope;
   /** Ended while it waited (timed out): it was retried already and leaves the batch. */
   readonly ended: boolean;
+  /** The item's span (an SDK is registered): the batch's span links to it. */
+  readonly attemptTrace: AttemptTrace | undefined;
   runAsBatchItem(outcome: Promise<unknown>): void;
 }
+
+/** What a batch needs from its worker. */
+type BatchDeps = { queue: string; log: Logger; shutdown: AbortSignal };
 
 interface Waiting {
   member: BatchMember;
@@ -42,7 +49,7 @@ export class Batcher {
     this.timeoutMs = opts.timeoutMs;
   }
 
-  add(member: BatchMember, payload: unknown, deps: { log: Logger; shutdown: AbortSignal }): void {
+  add(member: BatchMember, payload: unknown, deps: BatchDeps): void {
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     member.runAsBatchItem(promise);
     this.waiting.push({ member, payload, resolve, reject });
@@ -50,22 +57,27 @@ export class Batcher {
     else this.timer ??= setTimeout(() => this.fire(deps), this.maxWaitMs);
   }
 
-  private fire(deps: { log: Logger; shutdown: AbortSignal }): void {
+  private fire(deps: BatchDeps): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.waiting.splice(0).filter((w) => !w.member.ended);
     if (batch.length === 0) return;
     const items: BatchItem<unknown>[] = batch.map(({ member: { env }, payload }) => ({ payload, id: env.id, attempt: env.attempts, metadata: env.metadata }));
     const ctx = { signal: AbortSignal.any([deps.shutdown, AbortSignal.timeout(this.timeoutMs)]), log: deps.log.child({ task: this.task, batch: batch.length }) };
-    const failAll = (err: unknown) => batch.forEach((w) => w.reject(err));
+    const trace = BatchTrace.start(this.task, deps.queue, batch.map((w) => w.member.attemptTrace));
+    const failAll = (err: unknown) => {
+      trace?.end(err);
+      batch.forEach((w) => w.reject(err));
+    };
     let returned: unknown;
     try {
-      returned = this.handler(items, ctx);
+      returned = trace ? trace.run(() => this.handler(items, ctx)) : this.handler(items, ctx);
     } catch (err) {
       failAll(err);
       return;
     }
     Promise.resolve(returned).then((r) => {
+      trace?.end();
       itemOutcomes(r, batch.length).forEach((o, i) => (o.ok ? batch[i]!.resolve(o.value) : batch[i]!.reject(o.error)));
     }, failAll);
   }

@@ -1,4 +1,4 @@
-import type { Context, Span } from '@opentelemetry/api';
+import type { Context, Span, SpanContext } from '@opentelemetry/api';
 import type { TaskEnvelope } from '../worker/envelope.ts';
 import { activeTracer, otel } from './otel.ts';
 import { contextOf, failSpan, startConsumerSpan, traceHeadersOfSpan } from './spans.ts';
@@ -37,6 +37,11 @@ export class AttemptTrace {
 
   get traceId(): string {
     return this.span.spanContext().traceId;
+  }
+
+  /** For links: a batch's span points at the attempts it ran. */
+  get spanContext(): SpanContext {
+    return this.span.spanContext();
   }
 
   /** The context the attempt's effects carry: the next workflow steps' parent. */

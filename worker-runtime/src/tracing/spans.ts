@@ -1,4 +1,4 @@
-import type { Context, Span, Tracer } from '@opentelemetry/api';
+import type { Context, Link, Span, Tracer } from '@opentelemetry/api';
 import type { MsgHdrs } from '@nats-io/nats-core';
 import { describeError } from '../errors.ts';
 import { activeTracer, otel } from './otel.ts';
@@ -69,9 +69,10 @@ export function startSendSpan(hdrs: MsgHdrs, attrs: { queue: string; task: strin
   return sent.end;
 }
 
-/** A consumer span under `parent` (an attempt's). */
-export function startConsumerSpan(tracer: Tracer, name: string, parent: Context | undefined, attributes: Record<string, string | number>): Span {
-  return tracer.startSpan(name, { kind: CONSUMER, attributes: { 'messaging.system': 'nats', 'messaging.operation.type': 'process', 'messaging.operation.name': 'process', ...attributes } }, parent);
+/** A consumer span under `parent` (an attempt's, a batch's). */
+export function startConsumerSpan(tracer: Tracer, name: string, parent: Context | undefined, attributes: Record<string, string | number>, links?: Link[]): Span {
+  const options = { kind: CONSUMER, attributes: { 'messaging.system': 'nats', 'messaging.operation.type': 'process', 'messaging.operation.name': 'process', ...attributes } };
+  return tracer.startSpan(name, links ? { ...options, links } : options, parent);
 }
 function endOnce(span: Span): EndSpan {
   let ended = false;

@@ -67,6 +67,11 @@ export class Attempt implements InFlightTask {
     return this.env.id;
   }
 
+  /** The attempt's span, when an SDK is registered: a batch links its own span to it. */
+  get attemptTrace(): AttemptTrace | undefined {
+    return this.trace;
+  }
+
   /** For logs: the attempt's trace, else the one its message carries (decoded on use only). */
   get traceId(): string | undefined {
     return this.trace?.traceId ?? traceIdOf(this.msg.headers);
