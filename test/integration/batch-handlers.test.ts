@@ -46,6 +46,17 @@ describe('batch handlers on a real nats-server', () => {
     expect(calls.every((c) => c.length < 10)).toBe(true);
   });
 
+  it('runs the items it holds when the worker stops, instead of waiting out maxWaitMs', async () => {
+    const task = upper({ size: 10, maxWaitMs: 60_000 });
+    const { client, worker } = await start(task);
+    const handles = await client.enqueueMany(task, ['p', 'q'].map((payload) => ({ payload })));
+    await waitFor(() => worker.inFlightCount === 2, { what: 'both items waiting in the batch' });
+    expect(calls).toEqual([]);
+    await worker.close(30_000);
+    expect(calls.flat().map(([p]) => p).sort()).toEqual(['p', 'q']);
+    expect(await Promise.all(handles.map((h) => h.result({ timeoutMs: 5_000 })))).toEqual(['P', 'Q']);
+  });
+
   // Fails 'flaky' on its first attempt and 'never' for good; the rest succeed.
   const picky = defineBatchTask(
     'rows.picky',

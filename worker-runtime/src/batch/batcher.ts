@@ -10,6 +10,8 @@ export interface BatchMember {
   readonly env: TaskEnvelope;
   /** Ended while it waited (timed out): it was retried already and leaves the batch. */
   readonly ended: boolean;
+  /** Handed back while it waited (the worker stopped at its drain deadline): it leaves the batch. */
+  readonly settled: boolean;
   /** The item's span (an SDK is registered): the batch's span links to it. */
   readonly attemptTrace: AttemptTrace | undefined;
   runAsBatchItem(outcome: Promise<unknown>): void;
@@ -35,6 +37,8 @@ interface Waiting {
 export class Batcher {
   private waiting: Waiting[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private onShutdown: (() => void) | undefined;
+  private shutdown: AbortSignal | undefined;
   private readonly task: string;
   private readonly handler: BatchHandler<unknown, unknown>;
   readonly size: number;
@@ -53,14 +57,23 @@ export class Batcher {
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     member.runAsBatchItem(promise);
     this.waiting.push({ member, payload, resolve, reject });
-    if (this.waiting.length >= this.size) this.fire(deps);
-    else this.timer ??= setTimeout(() => this.fire(deps), this.maxWaitMs);
+    if (this.waiting.length >= this.size || deps.shutdown.aborted) this.fire(deps);
+    else if (!this.timer) {
+      const fire = () => this.fire(deps);
+      this.timer = setTimeout(fire, this.maxWaitMs);
+      // A stopping worker runs the items it holds now, rather than handing them back at its drain deadline.
+      deps.shutdown.addEventListener('abort', fire, { once: true });
+      this.onShutdown = fire;
+      this.shutdown = deps.shutdown;
+    }
   }
 
   private fire(deps: BatchDeps): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.waiting.splice(0).filter((w) => !w.member.ended);
+    if (this.onShutdown) this.shutdown?.removeEventListener('abort', this.onShutdown);
+    this.onShutdown = undefined;
+    const batch = this.waiting.splice(0).filter((w) => !w.member.ended && !w.member.settled);
     if (batch.length === 0) return;
     const items: BatchItem<unknown>[] = batch.map(({ member: { env }, payload }) => ({ payload, id: env.id, attempt: env.attempts, metadata: env.metadata }));
     const ctx = { signal: AbortSignal.any([deps.shutdown, AbortSignal.timeout(this.timeoutMs)]), log: deps.log.child({ task: this.task, batch: batch.length }) };
