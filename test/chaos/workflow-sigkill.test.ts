@@ -1,8 +1,10 @@
 // Worker processes are SIGKILLed at random while chords and chains run. Proves: every chord's
 // callback runs from one message only (a re-run after a kill is the same message, attempt > 1),
 // gets every member's result in order and applies its effect once; every chain link likewise;
-// and every workflow finishes. The issue asks for 1,000 chords of 20; this runs CHORDS of 20
-// (and CHAINS of 5 links) to stay under a minute on the 2-core test machine (docs/concepts.md#workflows).
+// and every workflow finishes. The issue asks for 1,000 chords of 20; this runs 100 of 20 (and
+// CHAINS of 5 links) to stay under a minute on the 2-core test machine. The full size is opt-in:
+// CELERIAC_CHAOS_WF_CHORDS=1000 (a multiple of 10), and CELERIAC_CHAOS_WF_MEMBERS=100 runs chords
+// big enough for the sharded member count (docs/concepts.md#workflows, docs/testing.md).
 import { describe, expect, it } from 'vitest';
 import { chain, chord, group, sig, startWorkflow, type WorkflowHandle } from 'celeriac';
 import { readLedger } from '../support/chaos-ledger.ts';
@@ -10,8 +12,10 @@ import { drained, report, sleep, useChaosNats } from '../support/chaos.ts';
 import { waitFor } from '../support/queue.ts';
 import { collect, increment, square } from '../support/workflow-tasks.ts';
 
-const CHORDS = 100;
-const MEMBERS = 20;
+const CHORDS = Number(process.env.CELERIAC_CHAOS_WF_CHORDS ?? 100);
+const MEMBERS = Number(process.env.CELERIAC_CHAOS_WF_MEMBERS ?? 20);
+/** Time limits grow with the work: the default size is 2,000 member tasks. */
+const SCALE = Math.max(1, (CHORDS * MEMBERS) / 2_000);
 const CHAINS = 50;
 const LINKS = 5;
 const WORKERS = 3;
@@ -56,7 +60,7 @@ describe('workflows while worker processes are SIGKILLed at random', () => {
     await produce;
 
     const squares = Array.from({ length: MEMBERS }, (_, m) => m * m);
-    const chordResults = await Promise.all(chords.map((h) => h.result({ timeoutMs: 60_000 })));
+    const chordResults = await Promise.all(chords.map((h) => h.result({ timeoutMs: 60_000 * SCALE })));
     for (const r of chordResults) expect(r).toEqual(squares);
     const chainResults = await Promise.all(chains.map((h) => h.result({ timeoutMs: 60_000 })));
     expect(chainResults).toEqual(Array.from({ length: CHAINS }, (_, k) => Math.floor(k / (CHAINS / 10)) * 100 + (k % (CHAINS / 10)) + LINKS));
@@ -93,5 +97,5 @@ describe('workflows while worker processes are SIGKILLed at random', () => {
       finishedMs,
     });
     await client.close();
-  }, 180_000);
+  }, 180_000 * SCALE);
 });

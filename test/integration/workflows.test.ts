@@ -3,18 +3,16 @@
 // nested in a chain, a failed link stopping a chain, and a repeated start running once.
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { jetstream } from '@nats-io/jetstream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HEADERS, encodeJson, taskSubject } from 'celeriac/protocol';
-import { Client, PermanentError, Worker, WorkflowFailedError, chain, chord, defineTask, group, sig, startWorkflow, type GroupOutcome, type TaskDefinition } from 'celeriac';
+import { PermanentError, WorkflowFailedError, chain, chord, defineTask, group, sig, startWorkflow, type GroupOutcome, type TaskDefinition } from 'celeriac';
 import { useNats } from '../support/use-nats.ts';
-import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
+import { startQueueWithWorker, useCleanup } from '../support/queue-with-worker.ts';
+import { waitFor } from '../support/queue.ts';
 
 describe('workflows on a real nats-server', () => {
   const nats = useNats();
-  const cleanup: (() => Promise<unknown>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanup.splice(0).reverse()) await c();
-  });
+  const cleanup = useCleanup();
 
   const runs = new Map<string, number>();
   const count = (name: string) => runs.set(name, (runs.get(name) ?? 0) + 1);
@@ -33,13 +31,8 @@ describe('workflows on a real nats-server', () => {
 
   async function start(results = true, duplicateWindowMs = 60_000) {
     runs.clear();
-    const queue = uniqueQueue('wf');
-    await createQueue(nats.nc, queue, { results: { enabled: results, ttlMs: 60_000, maxBytes: 0 }, duplicateWindowMs });
-    const client = new Client(nats.nc, { queue });
-    const worker = new Worker(nats.nc, { queue, tasks: all, logger: testLogger, concurrency: 8, heartbeatIntervalMs: 0 });
-    cleanup.push(() => client.close(), () => worker.close(1000));
-    await worker.start();
-    return { queue, client };
+    const settings = { results: { enabled: results, ttlMs: 60_000, maxBytes: 0 }, duplicateWindowMs };
+    return startQueueWithWorker(nats.nc, all, { prefix: 'wf', settings }, cleanup);
   }
 
   it('runs a chain of 3, each result feeding the next, and records each step', async () => {
@@ -69,6 +62,16 @@ describe('workflows on a real nats-server', () => {
     expect(await wf.result({ timeoutMs: 10_000 })).toBe(210); // 1 + 2 + ... + 20
     expect(runs.get('add-one')).toBe(20);
     expect(runs.get('sum')).toBe(1);
+  });
+
+  it('runs a chord of 100 (its finished members counted in sharded lists) and its callback once, with every result and error', async () => {
+    const { queue, client } = await start();
+    // Members 7 and 70 fail: different shards of the 4 (member % 4 = 3 and 2).
+    const members = Array.from({ length: 100 }, (_, i) => sig(maybeFail, i === 7 || i === 70 ? -i : i));
+    const wf = await startWorkflow(client, chord(group(members), sumPartial, { onError: 'continue' }), { queue });
+    const expected = Array.from({ length: 100 }, (_, i) => i).reduce((a, b) => a + b, 0) - 77;
+    expect(await wf.result({ timeoutMs: 30_000 })).toEqual({ sum: expected, failed: [7, 70] });
+    expect(runs.get('sum.partial')).toBe(1);
   });
 
   it('fails a chord with a failed member (default policy): the callback never runs, the error names the member', async () => {

@@ -45,6 +45,8 @@ export type { PayloadSchema, StandardSchemaV1 } from './schema.ts';
 export { connectNats } from './connection.ts';
 export type { NatsSettings } from './connection.ts';
 export type { DeadTruncation, FailedState, ResultRecord, TaskState } from './protocol.ts';
+export { defineBatchTask } from './batch/define.ts';
+export type { BatchContext, BatchHandler, BatchItem, BatchOptions, BatchResult, BatchTaskDefinition, BatchTaskOptions } from './batch/define.ts';
 export { chain, chord, group, sig, startWorkflow, WorkflowFailedError, WorkflowsUnavailableError } from './workflows/index.ts';
 export type {
   ChordOptions,

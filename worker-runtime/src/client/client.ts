@@ -14,6 +14,7 @@ import { idFromKey } from './task-id.ts';
 import { publishDelayed } from './delayed.ts';
 import { ScheduleSupport } from './schedule-support.ts';
 import { assertSchedulableId, resolveTiming, setTimingHeaders, type Timing, type TimingOptions } from './timing.ts';
+import { startSendSpan } from '../tracing/spans.ts';
 import { listAppSchedules, scheduleTask, unscheduleTask, type AppSchedule, type ScheduleOptions } from './schedules.ts';
 import { LaneRouting, assertLaneOptions, wantsLane, type LaneOptions } from '../lanes/routing.ts';
 
@@ -193,6 +194,14 @@ export class Client implements TaskProducer {
 
   /** A task due now goes to its task subject; a delayed one becomes a schedule (client/delayed.ts). */
   private publishTask(queue: string, task: string, subject: string, data: Uint8Array, p: { id: string; hdrs: MsgHdrs; now: number; timing: Timing }): Promise<PublishAck> {
+    // With an OpenTelemetry SDK registered: a `send` span, its context in the message's headers.
+    const endSpan = startSendSpan(p.hdrs, { queue, task, subject, id: p.id });
+    const sent = this.publishNowOrLater(queue, task, subject, data, p);
+    if (endSpan) sent.then(() => endSpan(), endSpan);
+    return sent;
+  }
+
+  private publishNowOrLater(queue: string, task: string, subject: string, data: Uint8Array, p: { id: string; hdrs: MsgHdrs; now: number; timing: Timing }): Promise<PublishAck> {
     const { runAt, expiresAt } = p.timing;
     if (runAt === undefined) return this.publisher.publish(subject, data, p.hdrs);
     const delayed = { queue, task, id: p.id, data, hdrs: p.hdrs, enqueuedAt: p.now, runAt, expiresAt };

@@ -6,6 +6,8 @@ import { retryOrDeadLetter } from './failure-effects.ts';
 import type { InFlightTask } from './in-flight.ts';
 import type { RegisteredTask, RunDeps } from './run-deps.ts';
 import { TaskContextImpl } from './task-context.ts';
+import { AttemptTrace } from '../tracing/attempt-trace.ts';
+import { traceIdOf } from '../tracing/trace-headers.ts';
 
 /**
  * One run of a task's handler, from its start to the message's ack, nak or term. The first of
@@ -39,6 +41,8 @@ export class Attempt implements InFlightTask {
   private value: unknown;
   /** The workflow step of this success is being (or was) taken. */
   private stepping = false;
+  /** The attempt's span; undefined while no OpenTelemetry SDK is registered. */
+  private trace: AttemptTrace | undefined;
   private readonly deps: RunDeps;
   private readonly release: () => void;
   /** Kills an isolated handler's runner; unset for an in-process handler, which cannot be stopped. */
@@ -64,6 +68,16 @@ export class Attempt implements InFlightTask {
 
   get id(): string {
     return this.env.id;
+  }
+
+  /** The attempt's span, when an SDK is registered: a batch links its own span to it. */
+  get attemptTrace(): AttemptTrace | undefined {
+    return this.trace;
+  }
+
+  /** For logs: the attempt's trace, else the one its message carries (decoded on use only). */
+  get traceId(): string | undefined {
+    return this.trace?.traceId ?? traceIdOf(this.msg.headers);
   }
 
   get signal(): AbortSignal {
@@ -92,19 +106,21 @@ export class Attempt implements InFlightTask {
     this.abort(reason);
   }
 
-  /** Calls the handler; the attempt finishes on its own from here. */
+  /** Calls the handler (or joins its task's next batch); the attempt finishes on its own from here. */
   run(payload: unknown): void {
+    if (this.reg.batcher) return this.reg.batcher.add(this, payload, this.deps);
     this.reg.metrics.started.inc();
+    this.trace = AttemptTrace.start(this.env, this.deps.queue);
     let out: unknown;
     try {
       const ctx = new TaskContextImpl(this, this.deps);
-      if (this.reg.isolated) {
+      const invoke = (): unknown => {
+        if (!this.reg.isolated) return this.reg.def.handler(payload, ctx);
         const call = this.reg.isolated.run(payload, ctx);
         this.kill = call.kill;
-        out = call.result;
-      } else {
-        out = this.reg.def.handler(payload, ctx);
-      }
+        return call.result;
+      };
+      out = this.trace ? this.trace.run(invoke) : invoke();
     } catch (err) {
       this.onError(err);
       return;
@@ -119,6 +135,17 @@ export class Attempt implements InFlightTask {
       return;
     }
     this.onResult(out);
+  }
+
+  /** One item of a batch (batch/batcher.ts): `outcome`, its share of the batch handler's, settles it as a handler's would. */
+  runAsBatchItem(outcome: Promise<unknown>): void {
+    this.reg.metrics.started.inc();
+    this.trace = AttemptTrace.start(this.env, this.deps.queue);
+    this.track();
+    outcome.then(
+      (value) => this.onResult(value),
+      (err: unknown) => this.onError(err),
+    );
   }
 
   /**
@@ -211,7 +238,7 @@ export class Attempt implements InFlightTask {
 
   private complete(): void {
     // A workflow step is taken before the ack: a worker dying in between leaves it to a redelivery.
-    const step = this.settled || this.stepping ? undefined : this.deps.workflows?.onSucceeded(this.env, this.value);
+    const step = this.settled || this.stepping ? undefined : this.deps.workflows?.onSucceeded(this.env, this.value, this.trace?.headers);
     if (step) {
       this.stepping = true;
       this.track();
@@ -233,6 +260,7 @@ export class Attempt implements InFlightTask {
   private failed(err: unknown): void {
     const m = this.reg.metrics;
     m.failed.inc();
+    this.trace?.failed(err);
     m.errDuration.observe((Date.now() - this.startedAt) / 1000);
     // Handed back during shutdown: another worker has it now.
     if (this.settled) return this.finish();
@@ -244,6 +272,7 @@ export class Attempt implements InFlightTask {
 
   private finish(): void {
     this.settled = true;
+    this.trace?.end();
     if (this.tracked) this.deps.inFlight.tasks.delete(this);
     this.release();
   }

@@ -5,6 +5,7 @@ import { DeadLetterTooLargeError, publishDeadLetter, sourceOfDelivery, type Dead
 import type { TaskEnvelope } from './envelope.ts';
 import { deadState, decideFailure } from './failure-decision.ts';
 import type { RegisteredTask, RunDeps } from './run-deps.ts';
+import { traceIdOf } from '../tracing/trace-headers.ts';
 
 /**
  * A failed attempt: nak with the backoff delay while attempts remain, else dead-letter. Rejects
@@ -14,7 +15,7 @@ export async function retryOrDeadLetter(env: TaskEnvelope, err: unknown, reg: Re
   const outcome = decideFailure(err, env.attempts, reg.retry);
   if (outcome.kind === 'dead') return deadLetter(env, outcome.reason, outcome.error, deps, startedAt);
   const now = Date.now();
-  deps.log.warn({ task: env.task, id: env.id, attempt: env.attempts, delayMs: outcome.delayMs, error: outcome.error.message }, 'task failed; retrying');
+  deps.log.warn({ task: env.task, id: env.id, traceId: traceIdOf(env.msg.headers), attempt: env.attempts, delayMs: outcome.delayMs, error: outcome.error.message }, 'task failed; retrying');
   if (deps.results) {
     await deps.results.write({ ...env.record(), state: 'retrying', startedAt, updatedAt: now, error: outcome.error, retryAt: now + outcome.delayMs });
   }
@@ -45,7 +46,7 @@ export async function deadLetter(
   if (stepped === false) return msg.nak(1000);
   msg.term(`${reason}: ${error.message}`.slice(0, 200));
   deps.metrics.deadLettered(task || 'unknown', reason);
-  deps.log.warn({ task, id: env.id, reason, error: error.message, attempts: env.attempts, deadLetter: copy }, 'task dead-lettered');
+  deps.log.warn({ task, id: env.id, traceId: traceIdOf(msg.headers), reason, error: error.message, attempts: env.attempts, deadLetter: copy }, 'task dead-lettered');
 }
 
 /** What became of the dead-letter copy, for the record and the log. */

@@ -30,6 +30,7 @@ interface MaxDeliveriesAdvisory {
  * state and deletes it from the task stream. A dead letter that cannot be written leaves the
  * message in the stream (its record says so): deleting it then would lose the payload.
  * An advisory sent while no worker is subscribed is lost; the message then stays in the stream.
+ * A workflow step ended here settles its workflow like any dead-lettered step (workflows/advance.ts).
  */
 export class MaxDeliveriesListener {
   private readonly sub: Subscription;
@@ -102,6 +103,9 @@ export class MaxDeliveriesListener {
     const error = { message: `delivered ${attempts} times without an outcome: the queue's maxDeliveries bound`, type: 'MaxDeliveries' };
     const src = { subject: stored.subject, data: stored.data, headers: h, stream: this.stream, streamSeq: stored.seq };
     const copy = await recordDeath(src, id, { task, attempts, enqueuedAt }, 'max-deliveries', error, deps);
+    // A workflow step settles its workflow (a chain fails at this link, a chord member counts as
+    // failed) before the message is deleted: if this throws, the message stays and the error is logged.
+    await deps.workflows?.onEnded(h, task, id, 'max-deliveries', error);
     deps.metrics.deadLettered(task || 'unknown', 'max-deliveries');
     deps.log.warn({ task, id, reason: 'max-deliveries', attempts, streamSeq: stored.seq, deadLetter: copy }, 'task dead-lettered');
     return copy;

@@ -4,6 +4,7 @@ import { DEFAULT_RETRY_POLICY, resolveRetryPolicy, type RetryPolicy } from '../r
 import type { TaskDefinition } from '../task.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { RegisteredTask } from './run-deps.ts';
+import { batcherFor } from '../batch/batcher-for.ts';
 
 /**
  * The tasks one worker runs, with the worker's defaults resolved once. Shared by the Worker and
@@ -12,7 +13,7 @@ import type { RegisteredTask } from './run-deps.ts';
 export function registerTasks(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds tasks of every payload type
   defs: ReadonlyArray<TaskDefinition<any, any>>,
-  opts: { defaultRetry?: RetryPolicy | undefined; defaultTimeoutMs?: number | undefined },
+  opts: { defaultRetry?: RetryPolicy | undefined; defaultTimeoutMs?: number | undefined; concurrency?: number | undefined },
   metrics: WorkerMetrics,
 ): Map<string, RegisteredTask> {
   const tasks = new Map<string, RegisteredTask>();
@@ -28,6 +29,7 @@ export function registerTasks(
       retry: resolveRetryPolicy(def.options.retry, base),
       timeoutMs,
       hardTimeLimitMs: resolveHardLimit(def.name, def.options, timeoutMs),
+      batcher: batcherFor(def, timeoutMs, opts.concurrency ?? DEFAULTS.concurrency),
       trackStarted: def.options.trackStarted ?? false,
       metrics: metrics.task(def.name),
     });

@@ -12,6 +12,7 @@ import type { PeerWatch } from './peers.ts';
 import type { CancelWatch } from '../cancel/watch.ts';
 import type { WorkflowSteps } from '../workflows/advance.ts';
 import type { KeySlots } from '../key-concurrency/slots.ts';
+import type { Batcher } from '../batch/batcher.ts';
 
 /** A task as one worker runs it: its definition with the worker's defaults resolved. */
 export interface RegisteredTask {
@@ -25,6 +26,8 @@ export interface RegisteredTask {
   trackStarted: boolean;
   /** Resolved once at registration: a map lookup per task is hot-path work. */
   metrics: TaskMetrics;
+  /** Set for a task defined with defineBatchTask: its attempts wait here and run in batches. */
+  batcher?: Batcher | undefined;
 }
 
 /**

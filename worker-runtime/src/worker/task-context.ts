@@ -12,6 +12,8 @@ export interface AttemptState {
   readonly reg: RegisteredTask;
   readonly signal: AbortSignal;
   readonly startedAt: number;
+  /** The trace the attempt belongs to, for its logs. */
+  readonly traceId: string | undefined;
   lastWorking: number;
 }
 
@@ -55,7 +57,7 @@ export class TaskContextImpl implements TaskContext {
   }
 
   get log(): Logger {
-    return (this.#log ??= this.#deps.log.child({ task: this.name, id: this.id }));
+    return (this.#log ??= this.#deps.log.child({ task: this.name, id: this.id, traceId: this.#attempt.traceId }));
   }
 
   // The two functions are getters returning closures, made on use: handlers destructure them

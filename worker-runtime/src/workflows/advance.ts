@@ -1,13 +1,16 @@
-import type { NatsConnection } from '@nats-io/nats-core';
+import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { DeadReason, describeError } from '../errors.ts';
+import { HEADERS } from '../protocol.ts';
 import type { TaskEnvelope } from '../worker/envelope.ts';
 import { deadState } from '../worker/failure-decision.ts';
-import { workflowKeys, type GroupStage, type GroupState, type MemberOutcome, type StepFailure, type WorkflowPlan } from './plan.ts';
+import { countFinished } from './group-count.ts';
+import { workflowKeys, type GroupStage, type MemberOutcome, type StepFailure, type WorkflowPlan } from './plan.ts';
 import { publishStage } from './publish-stage.ts';
-import { carriesWorkflow, workflowStepOf } from './step-header.ts';
+import { carriesWorkflow, workflowStepIn } from './step-header.ts';
 import { WorkflowStore } from './store.ts';
+import { traceHeadersOf, type TraceHeaders } from '../tracing/trace-headers.ts';
 
 type Step = { id: string; stage: number; member?: number };
 
@@ -29,30 +32,44 @@ export class WorkflowSteps {
     this.log = log;
   }
 
-  /** A task succeeded: undefined (nothing to wait for) unless it is a workflow step. */
-  onSucceeded(env: TaskEnvelope, value: unknown): Promise<void> | undefined {
+  /**
+   * A task succeeded: undefined (nothing to wait for) unless it is a workflow step. `trace` is the
+   * attempt's span context, the parent of the next steps; without one (no SDK in this worker)
+   * they carry the context the step came with, so the trace goes on across this worker.
+   */
+  onSucceeded(env: TaskEnvelope, value: unknown, trace?: TraceHeaders): Promise<void> | undefined {
     if (!carriesWorkflow(env.msg)) return undefined;
-    const step = this.step(env);
-    return step && this.finished(step, { ok: true, result: value });
+    const step = this.step(env.msg.headers, env.task, env.id);
+    return step && this.finished(step, { ok: true, result: value }, trace ?? traceHeadersOf(env.msg.headers));
   }
 
   /** A task ended without a result (dead-lettered): undefined unless it is a workflow step. */
   onFailed(env: TaskEnvelope, reason: DeadReason, error: ReturnType<typeof describeError>): Promise<void> | undefined {
     if (!carriesWorkflow(env.msg)) return undefined;
-    const step = this.step(env);
+    return this.onEnded(env.msg.headers, env.task, env.id, reason, error);
+  }
+
+  /**
+   * A task ended without a result, known by its headers: a delivered message, or one read back
+   * from the stream (the server stopped delivering it at maxDeliveries, worker/max-deliveries.ts).
+   * Undefined unless it is a workflow step.
+   */
+  onEnded(h: MsgHdrs | undefined, task: string, id: string, reason: DeadReason, error: ReturnType<typeof describeError>): Promise<void> | undefined {
+    if (!h?.has(HEADERS.workflowId)) return undefined;
+    const step = this.step(h, task, id);
     if (!step) return undefined;
-    const failure: StepFailure = { stage: step.stage, task: env.task, id: env.id, state: deadState(reason), error: { message: error.message.slice(0, 2000), type: error.type } };
+    const failure: StepFailure = { stage: step.stage, task, id, state: deadState(reason), error: { message: error.message.slice(0, 2000), type: error.type } };
     if (step.member !== undefined) failure.member = step.member;
     return this.finished(step, { ok: false, ...failure });
   }
 
-  private step(env: TaskEnvelope): Step | undefined {
-    const step = workflowStepOf(env.msg);
-    if (!step) this.log.warn({ task: env.task, id: env.id }, 'malformed workflow headers; task treated as a plain task');
+  private step(h: MsgHdrs | undefined, task: string, id: string): Step | undefined {
+    const step = workflowStepIn(h);
+    if (!step) this.log.warn({ task, id }, 'malformed workflow headers; task treated as a plain task');
     return step;
   }
 
-  private async finished(step: Step, outcome: MemberOutcome): Promise<void> {
+  private async finished(step: Step, outcome: MemberOutcome, trace?: TraceHeaders): Promise<void> {
     const plan = await this.store.plan(step.id);
     const stage = plan?.stages[step.stage];
     if (!plan || !stage) {
@@ -60,24 +77,22 @@ export class WorkflowSteps {
       this.log.warn({ workflow: step.id, stage: step.stage }, 'workflow step without a plan; nothing follows it');
       return;
     }
-    if (stage.kind === 'group' && step.member !== undefined) return this.memberFinished(plan, step.stage, stage, step.member, outcome);
+    if (stage.kind === 'group' && step.member !== undefined) return this.memberFinished(plan, step.stage, stage, step.member, outcome, trace);
     if (!outcome.ok) return this.fail(plan, outcome);
-    return this.advance(plan, step.stage, outcome.result);
+    return this.advance(plan, step.stage, outcome.result, trace);
   }
 
   /**
-   * Stores the member's outcome under its own key (the first outcome stands), then adds its index
-   * to the group's list of finished members with compare-and-set: the list is small, so members
-   * finishing together contend on a few bytes, not on every result. Whoever completes the list
-   * reads all outcomes and moves on.
+   * Stores the member's outcome under its own key (the first outcome stands), then counts it
+   * among the group's finished members (group-count.ts: compare-and-set on small lists of
+   * indexes, sharded for big groups). Whoever completes the count reads all outcomes and moves on.
    */
-  private async memberFinished(plan: WorkflowPlan, stage: number, group: GroupStage, member: number, outcome: MemberOutcome): Promise<void> {
+  private async memberFinished(plan: WorkflowPlan, stage: number, group: GroupStage, member: number, outcome: MemberOutcome, trace?: TraceHeaders): Promise<void> {
     const size = group.members.length;
     const keys = workflowKeys(plan.id);
     const mine = await this.store.createOnce(keys.member(stage, member), outcome);
     if (!mine.ok && group.onError === 'fail') return this.fail(plan, mine);
-    const state = await this.store.update<GroupState>(keys.group(stage), (cur) => (cur?.done.includes(member) ? undefined : { size, done: [...(cur?.done ?? []), member] }));
-    if (!state || state.done.length < size) return;
+    if (!(await countFinished(this.store, plan.id, stage, size, member))) return;
     const outcomes = await Promise.all(Array.from({ length: size }, (_, i) => this.store.read<MemberOutcome>(keys.member(stage, i))));
     // Each member stores its outcome before it counts itself, so none can be missing here; if one
     // is (expired with the bucket's TTL), fail loudly: the message is redelivered, not acked.
@@ -86,14 +101,14 @@ export class WorkflowSteps {
     const failures = all.filter((o): o is Extract<MemberOutcome, { ok: false }> => !o.ok);
     if (group.onError === 'fail') {
       if (failures.length > 0) return; // the workflow failed with the first of them
-      return this.advance(plan, stage, all.map((o) => (o.ok ? o.result : null)));
+      return this.advance(plan, stage, all.map((o) => (o.ok ? o.result : null)), trace);
     }
     const errors = failures.map(({ ok: _ok, ...f }) => f);
-    return this.advance(plan, stage, { results: all.map((o) => (o.ok ? o.result : null)), errors });
+    return this.advance(plan, stage, { results: all.map((o) => (o.ok ? o.result : null)), errors }, trace);
   }
 
   /** Stage `stage` produced `output`: start the next stage, or end the workflow with it. */
-  private async advance(plan: WorkflowPlan, stage: number, output: unknown): Promise<void> {
+  private async advance(plan: WorkflowPlan, stage: number, output: unknown, trace?: TraceHeaders): Promise<void> {
     const record = await this.store.read<{ state: string; stage: number }>(workflowKeys(plan.id).state);
     if (record && (record.state !== 'running' || record.stage > stage)) return; // taken already
     const now = Date.now();
@@ -103,7 +118,7 @@ export class WorkflowSteps {
       return;
     }
     // Publish first, record second: a crash in between publishes again (a duplicate) rather than never.
-    await publishStage(this.js, plan, stage + 1, output);
+    await publishStage(this.js, plan, stage + 1, output, trace);
     await this.store.advanceRecord({ id: plan.id, state: 'running', stage: stage + 1, stages, updatedAt: now });
   }
 

@@ -58,7 +58,25 @@ export type MemberOutcome = { ok: true; result: unknown } | ({ ok: false } & Ste
  */
 export interface GroupState {
   size: number;
+  /** Set on the group's key of a sharded group: `done` then lists finished shards, `size` = shards. */
+  shards?: number;
   done: number[];
+}
+
+/**
+ * Members per shard of a group's done lists. A group of up to this many members has one list; a
+ * bigger one has ceil(size / GROUP_SHARD_MEMBERS) shards, member m in shard m % shards. Part of
+ * the wire format: every worker must shard a group alike.
+ */
+export const GROUP_SHARD_MEMBERS = 32;
+
+export function groupShards(size: number): number {
+  return size <= GROUP_SHARD_MEMBERS ? 1 : Math.ceil(size / GROUP_SHARD_MEMBERS);
+}
+
+/** How many of a group's `size` members fall in `shard` (members m with m % shards === shard). */
+export function shardSize(size: number, shards: number, shard: number): number {
+  return Math.floor((size - 1 - shard) / shards) + 1;
 }
 
 /** What a chord's callback gets with `onError: 'continue'`: each member's result (null when it failed) and the failures. */
@@ -87,6 +105,7 @@ export const workflowKeys = (id: string) => ({
   plan: `${id}.plan`,
   state: `${id}.state`,
   group: (stage: number) => `${id}.group.${stage}`,
+  groupShard: (stage: number, shard: number) => `${id}.group.${stage}.${shard}`,
   member: (stage: number, member: number) => `${id}.member.${stage}.${member}`,
 });
 

@@ -9,6 +9,7 @@ import { stepTaskId, workflowKeys, type WorkflowPlan, type WorkflowRecord } from
 import { publishStage } from './publish-stage.ts';
 import { WorkflowStore } from './store.ts';
 import { WorkflowFailedError } from './workflow-error.ts';
+import { startProducerSpan } from '../tracing/spans.ts';
 
 export interface StartWorkflowOptions {
   /** The queue every task of the workflow runs on. */
@@ -58,7 +59,17 @@ export async function startWorkflow<O>(client: Client, flow: Flow<unknown, O>, o
   // A repeated start publishes the first stage again only while the workflow is still there (a
   // duplicate, or the recovery of a start whose producer died before publishing); once it has
   // moved on, its first tasks must not run again.
-  if (created || (record?.state === 'running' && record.stage === 0)) await publishStage(jetstream(client.nc), stored, 0, undefined);
+  if (created || (record?.state === 'running' && record.stage === 0)) {
+    // The workflow's root span in the producer's trace: every step's span descends from it.
+    const span = startProducerSpan('start workflow', { 'celeriac.queue': options.queue, 'celeriac.workflow.id': id });
+    try {
+      await publishStage(jetstream(client.nc), stored, 0, undefined, span?.headers);
+    } catch (e) {
+      span?.end(e);
+      throw e;
+    }
+    span?.end();
+  }
   return workflowHandle<O>(client, store, stored, !created);
 }
 

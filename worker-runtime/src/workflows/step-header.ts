@@ -1,4 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
+import type { MsgHdrs } from '@nats-io/nats-core';
 import { HEADERS } from '../protocol.ts';
 import { parseStep } from './plan.ts';
 
@@ -27,7 +28,12 @@ export function carriesWorkflow(msg: JsMsg): boolean {
 
 /** The workflow step a message runs, or undefined when its workflow headers are missing or malformed. */
 export function workflowStepOf(msg: JsMsg): { id: string; stage: number; member?: number } | undefined {
-  const id = msg.headers?.get(HEADERS.workflowId);
-  const step = parseStep(msg.headers?.get(HEADERS.workflowStep) ?? '');
+  return workflowStepIn(msg.headers);
+}
+
+/** The workflow step of a message's headers (a delivered or a stored message). */
+export function workflowStepIn(h: MsgHdrs | undefined): { id: string; stage: number; member?: number } | undefined {
+  const id = h?.get(HEADERS.workflowId);
+  const step = parseStep(h?.get(HEADERS.workflowStep) ?? '');
   return id && step ? { id, ...step } : undefined;
 }
