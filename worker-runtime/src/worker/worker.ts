@@ -14,6 +14,7 @@ import { ConsumeLoop } from './consume-loop.ts';
 import { InFlight } from './in-flight.ts';
 import { WorkerMetrics } from './metrics.ts';
 import { AckBatch } from './ack-batch.ts';
+import { ReadAhead } from './read-ahead.ts';
 import { runTask, type RegisteredTask, type RunDeps } from './run-task.ts';
 import { Semaphore } from './semaphore.ts';
 import { isNotFound } from '../topology/ensure-queue.ts';
@@ -29,7 +30,11 @@ export interface WorkerOptions {
   tasks: ReadonlyArray<TaskDefinition<any, any>>;
   /** Tasks run at once by this process. */
   concurrency?: number;
-  /** Messages pulled ahead; default = concurrency, so an idle pod is never starved by a busy one's hoard. */
+  /**
+   * Messages pulled ahead, fixed. Default: the concurrency plus what this worker starts in 100 ms
+   * at its recent rate, at most 64 more (worker/read-ahead.ts): short tasks never wait for a pull,
+   * slow ones are not hoarded while an idle pod could run them.
+   */
   prefetch?: number;
   /** Retry policy for tasks that define none (the TaskQueue's default). */
   defaultRetry?: RetryPolicy;
@@ -75,6 +80,7 @@ export class Worker {
   private readonly log: Logger;
   private readonly opts: WorkerOptions;
   private loop: ConsumeLoop | undefined;
+  private readAhead: ReadAhead | undefined;
   private inFlight: InFlight | undefined;
   private results: ResultStore | undefined;
   private heartbeat: WorkerHeartbeat | undefined;
@@ -162,6 +168,7 @@ export class Worker {
     };
     this.maxDeliveries = new MaxDeliveriesListener(this.nc, deps);
     const dispatch = (m: JsMsg) => runTask(m, deps, this.releaseSlot);
+    const readAhead = (this.readAhead = this.opts.prefetch === undefined ? new ReadAhead(this.concurrency, (size) => this.loop?.resize(size)) : undefined);
     this.loop = new ConsumeLoop(jetstream(this.nc, { timeout: DEFAULTS.consumerLookupTimeoutMs }), {
       stream: names.stream,
       consumer: names.consumer,
@@ -170,6 +177,7 @@ export class Worker {
       log: this.log,
       onActive: (active) => (this.consuming = active),
       onMessage: (m) => {
+        if (readAhead) readAhead.taken++;
         if (this.shutdown.signal.aborted) {
           m.nak(); // pulled but never started: hand it straight back
           return;
@@ -261,6 +269,7 @@ export class Worker {
       this.shutdown.abort();
       this.inFlight?.abortAll(new Error('worker shutting down'));
       this.consuming = false;
+      this.readAhead?.close();
       await this.loop?.stop();
       // Handlers first; then the tasks whose result record is still being written, which no
       // longer hold a slot but are not acked until their record is stored.
