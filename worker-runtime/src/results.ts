@@ -110,7 +110,8 @@ export class ResultStore {
     const batch = this.queued;
     this.queued = [];
     const publisher = (this.publisher ??= new AckingPublisher(this.nc, DEFAULTS.publishTimeoutMs));
-    for (const r of batch) publisher.send(r.subject, r.json, undefined, r.done);
+    // Only whether the record is stored matters, not where: the ack's body is not decoded.
+    for (const r of batch) publisher.send(r.subject, r.json, undefined, r.done, false);
   }
 
   /** Stops waiting for acks of pipelined records: each still queued or pending gets an error. */
