@@ -15,8 +15,8 @@ const silent = pino({ level: 'silent' });
  * Our Client and Worker on a file-storage queue. Tuned (the base): results off, heartbeats off,
  * the bench's read-ahead; the configuration the issue-3 targets are set for. `defaults`: the
  * queue and Worker as `defaultQueueSettings` and `new Worker({ queue, tasks, concurrency })` make
- * them: results on (a durable record per task before its ack), heartbeats on, prefetch =
- * concurrency.
+ * them: results on (a durable record per task before its ack), heartbeats on, the default
+ * read-ahead (the slots plus what the worker starts in 100 ms, worker/read-ahead.ts).
  */
 export async function openCeleriac(endpoints: Endpoints, defaults = false): Promise<System> {
   const nc = await connect({ servers: endpoints.natsUrl });

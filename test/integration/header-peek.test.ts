@@ -2,6 +2,7 @@ import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { headers } from '@nats-io/nats-core';
 import { describe, expect, it } from 'vitest';
 import { headerBlockMentions } from '../../worker-runtime/src/worker/header-peek.ts';
+import { TaskEnvelope } from '../../worker-runtime/src/worker/envelope.ts';
 import { useNats } from '../support/use-nats.ts';
 
 /**
@@ -37,5 +38,22 @@ describe('headerBlockMentions on real JetStream deliveries', () => {
     const bare = await deliver();
     expect(headerBlockMentions(bare, 'Celeriac-Expires-At')).toBe(false);
     expect(headerBlockMentions({ headers: undefined } as unknown as JsMsg, 'Celeriac-Expires-At')).toBe(true);
+  });
+
+  it("reads a result record's fields from the raw headers as the full decode does", async () => {
+    const cases: Record<string, string>[] = [
+      { 'Celeriac-Id': 'abc', 'Celeriac-Enqueued-At': '1700000000000', 'Celeriac-Meta-Tenant': 'x', 'Nats-Msg-Id': 'abc' },
+      { 'Celeriac-Id': 'handed-back', 'Celeriac-Prior-Attempts': '3', 'X-Celeriac-Id': 'not-this' },
+      { 'Celeriac-Id': 'tick', 'Celeriac-Schedule': 'nightly' }, // a periodic tick: the full decode decides
+      { 'Celeriac-Enqueued-At': '5' }, // no id: the sequence names it
+    ];
+    for (const h of cases) {
+      const m = await deliver(h);
+      const fast = new TaskEnvelope(m, 't').record();
+      const full = new TaskEnvelope(m, 't');
+      void full.metadata; // decodes every header first
+      expect(fast).toEqual(full.record());
+    }
+    expect(new TaskEnvelope(await deliver(cases[1]), 't').record()).toMatchObject({ id: 'handed-back', attempts: 4 });
   });
 });

@@ -51,6 +51,22 @@ describe('result records before acks, on a real nats-server', () => {
     await waitFor(async () => (await storedTasks(queue)) === 0, { what: 'the task acked' });
   });
 
+  it('runs no task whose started record the bucket refuses, and runs it once the bucket takes it', async () => {
+    let runs = 0;
+    const tracked = defineTask('tracked', () => ++runs, { trackStarted: true });
+    // 64 bytes with discard new: the server refuses even the ~150-byte `started` record.
+    const { queue, client } = await start([tracked], { maxBytes: 64 });
+    const handle = await client.enqueue(tracked, {});
+    await new Promise((r) => setTimeout(r, 2_500)); // the first delivery and a redelivery after nak(1 s)
+    expect(runs).toBe(0);
+    const jsm = await jetstreamManager(nats.nc);
+    const bucket = `KV_${queueNames(queue).resultBucket}`;
+    const { config } = await jsm.streams.info(bucket);
+    await jsm.streams.update(bucket, { ...config, max_bytes: -1 });
+    expect(await handle.result({ timeoutMs: 10_000 })).toBe(1);
+    expect(runs).toBe(1);
+  });
+
   it('stores the final record of every task, in the order the tasks finished, after a started record', async () => {
     const n = 2_000;
     const square = defineTask('square', (p: { i: number }) => p.i * p.i, { trackStarted: true });

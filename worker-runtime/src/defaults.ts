@@ -12,6 +12,19 @@ export const DEFAULTS = {
   /** Tasks per worker process at once: I/O-bound handlers (the common case) overlap well at 16. */
   concurrency: 16,
   /**
+   * Read-ahead without a `prefetch` (worker/read-ahead.ts): the slots plus what the worker starts
+   * in this window at its recent rate. 100 ms covers a pull round trip (about 1 ms) a hundred
+   * times over, and a buffered task, whose ack wait runs while it waits, starts about this soon.
+   */
+  readAheadWindowMs: 100,
+  /**
+   * At most this many beyond the slots: enough for short tasks at concurrency 1 to never wait
+   * for a pull (docs/benchmarks.md, drain-noop-c1), small beside nats.js's own default of 100.
+   */
+  readAheadMaxExtra: 64,
+  /** The read-ahead follows the rate this often: quick enough for a burst, no cost per task. */
+  readAheadIntervalMs: 250,
+  /**
    * A hung handler must free its slot eventually; long tasks set their own timeout. The worker
    * extends the ack deadline (`working()`) while a task runs, so this, not ackWait, bounds a task.
    */

@@ -61,11 +61,20 @@ export class ResultStore {
     return this.writeSerialized(record.id, JSON.stringify(record));
   }
 
-  /** `write` for a record the caller already serialised (to learn early that it can be). */
+  /**
+   * `write` for a record the caller already serialised (to learn early that it can be). Resolves
+   * once the record is stored: on the pipelined path of `record` (no request and reply
+   * subscription per write, and in order with the final records), or with `kv.put` for a
+   * mirrored bucket.
+   */
   async writeSerialized(id: string, json: string): Promise<boolean> {
     const kv = await this.kv();
     if (!kv) return false;
-    await kv.put(id, json);
+    if (this.subjectPrefix === undefined) {
+      await kv.put(id, json);
+      return true;
+    }
+    await new Promise<void>((resolve, reject) => this.record(id, json, (err) => (err ? reject(err) : resolve())));
     return true;
   }
 
@@ -110,7 +119,8 @@ export class ResultStore {
     const batch = this.queued;
     this.queued = [];
     const publisher = (this.publisher ??= new AckingPublisher(this.nc, DEFAULTS.publishTimeoutMs));
-    for (const r of batch) publisher.send(r.subject, r.json, undefined, r.done);
+    // Only whether the record is stored matters, not where: the ack's body is not decoded.
+    for (const r of batch) publisher.send(r.subject, r.json, undefined, r.done, false);
   }
 
   /** Stops waiting for acks of pipelined records: each still queued or pending gets an error. */

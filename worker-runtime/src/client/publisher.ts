@@ -23,9 +23,22 @@ export type PublishDone = (err: Error | undefined, ack?: PublishAck) => void;
 interface Pending {
   done: PublishDone;
   deadline: number;
+  /** The caller reads the ack's stream and sequence; otherwise a success is known by its first bytes. */
+  wantsAck: boolean;
 }
 
 const decoder = new TextDecoder();
+/**
+ * How a successful publish ack begins: nats-server writes the error first when there is one
+ * (`{"error":...}`), so a body starting like this is a success without parsing it.
+ */
+const SUCCESS_PREFIX = new TextEncoder().encode('{"stream":');
+
+function startsWithSuccess(data: Uint8Array): boolean {
+  if (data.length < SUCCESS_PREFIX.length) return false;
+  for (let i = 0; i < SUCCESS_PREFIX.length; i++) if (data[i] !== SUCCESS_PREFIX[i]) return false;
+  return true;
+}
 
 /**
  * The fast enqueue path: a core publish with a reply subject on one shared inbox, which collects
@@ -58,6 +71,7 @@ export class AckingPublisher {
           const what = code === 503 ? 'no stream listens on this subject (is the queue created?)' : msg.headers.description;
           return p.done(new PublishRejectedError(code, what));
         }
+        if (!p.wantsAck && startsWithSuccess(msg.data)) return p.done(undefined);
         let body: { stream?: string; seq?: number; duplicate?: boolean; error?: { code: number; description: string } };
         try {
           body = JSON.parse(decoder.decode(msg.data)) as typeof body;
@@ -88,10 +102,11 @@ export class AckingPublisher {
    * `publish` without a promise: `done` is called once, with the ack or the reason there is none
    * (rejected, timed out, publisher closed). For hot paths that already hold a callback, such as
    * the worker's result writes, where a promise and its `then` per message are measurable.
+   * `wantsAck: false`: `done` gets no ack on success (it is not decoded), only the error, if any.
    */
-  send(subject: string, data: Uint8Array | string, headers: MsgHdrs | undefined, done: PublishDone): void {
+  send(subject: string, data: Uint8Array | string, headers: MsgHdrs | undefined, done: PublishDone, wantsAck = true): void {
     const token = this.next++;
-    this.pending.set(token, { done, deadline: Date.now() + this.timeoutMs });
+    this.pending.set(token, { done, deadline: Date.now() + this.timeoutMs, wantsAck });
     try {
       this.nc.publish(subject, data, { headers, reply: `${this.prefix}.${token}` });
     } catch (e) {

@@ -1,11 +1,12 @@
 import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../defaults.ts';
+import { resizeConsume } from './read-ahead.ts';
 
 export interface ConsumeLoopOptions {
   stream: string;
   consumer: string;
-  /** Messages pulled ahead of processing; bounds what one worker hoards. */
+  /** Messages pulled ahead of processing at first; bounds what one worker hoards. See `resize`. */
   prefetch: number;
   idleHeartbeatMs: number;
   /** Called for each message; resolves when the loop may pull the next one (a slot is free). */
@@ -24,6 +25,7 @@ export class ConsumeLoop {
   private stopped = false;
   private current: ConsumerMessages | undefined;
   private wake: (() => void) | undefined;
+  private prefetch: number;
   readonly done: Promise<void>;
   private readonly js: JetStreamClient;
   private readonly opts: ConsumeLoopOptions;
@@ -31,6 +33,7 @@ export class ConsumeLoop {
   constructor(js: JetStreamClient, opts: ConsumeLoopOptions) {
     this.js = js;
     this.opts = opts;
+    this.prefetch = opts.prefetch;
     this.done = this.run();
   }
 
@@ -48,6 +51,12 @@ export class ConsumeLoop {
     void this.current.close().catch(() => undefined);
   }
 
+  /** Pulls ahead `prefetch` messages from the next pull on (worker/read-ahead.ts), and in every later consume. */
+  resize(prefetch: number): void {
+    if (this.current && !resizeConsume(this.current, prefetch)) return; // an unknown nats.js: keep the size
+    this.prefetch = prefetch;
+  }
+
   /** Stops pulling; messages already delivered stay with the caller. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -62,7 +71,7 @@ export class ConsumeLoop {
       try {
         const consumer: Consumer = await this.js.consumers.get(this.opts.stream, this.opts.consumer);
         const messages = await consumer.consume({
-          max_messages: this.opts.prefetch,
+          max_messages: this.prefetch,
           idle_heartbeat: this.opts.idleHeartbeatMs,
           // Without this, a deleted stream or consumer makes consume() retry forever while looking alive.
           abort_on_missing_resource: true,

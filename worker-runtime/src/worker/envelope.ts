@@ -1,12 +1,17 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/nats-core';
 import { HEADERS, periodicTickId, type ResultRecord } from '../protocol.ts';
+import { headerValue, rawHeaderBlock } from './header-peek.ts';
 
-interface Parsed {
+/** What every result record needs from the headers. */
+interface Core {
   id: string;
   enqueuedAt: number | undefined;
-  metadata: Record<string, string>;
   priorAttempts: number;
+}
+
+interface Parsed extends Core {
+  metadata: Record<string, string>;
   expiresAt: number | undefined;
 }
 
@@ -22,6 +27,7 @@ export class TaskEnvelope {
   /** Deliveries of this stream message (1 on the first): a lower bound of `attempts` that needs no headers. */
   readonly deliveries: number;
   private parsed: Parsed | undefined;
+  private core: Core | undefined;
 
   constructor(msg: JsMsg, task: string) {
     this.msg = msg;
@@ -35,15 +41,15 @@ export class TaskEnvelope {
    * `Celeriac-Prior-Attempts`, so a hand-back never costs an attempt and never gives one back.
    */
   get attempts(): number {
-    return this.deliveries + this.headers().priorAttempts;
+    return this.deliveries + this.coreHeaders().priorAttempts;
   }
 
   get id(): string {
-    return this.headers().id;
+    return this.coreHeaders().id;
   }
 
   get enqueuedAt(): number | undefined {
-    return this.headers().enqueuedAt;
+    return this.coreHeaders().enqueuedAt;
   }
 
   /** `Celeriac-Expires-At`: not started by then, the task never runs. */
@@ -64,6 +70,32 @@ export class TaskEnvelope {
   private headers(): Parsed {
     return (this.parsed ??= parseHeaders(this.msg));
   }
+
+  /**
+   * The three headers every result record carries, read from the raw header block: with results
+   * on, each success needs them, and nats.js's decode of every header (then our walk over them
+   * for metadata) was most of the record's cost on the worker (docs/benchmarks.md, results on).
+   */
+  private coreHeaders(): Core {
+    return (this.core ??= this.parsed ?? peekCore(this.msg) ?? this.headers());
+  }
+}
+
+/** `parseHeaders`' id, enqueuedAt and priorAttempts without decoding the headers; undefined when it cannot tell. */
+function peekCore(msg: JsMsg): Core | undefined {
+  const raw = rawHeaderBlock(msg);
+  if (!raw) return undefined; // no headers (the id comes from the sequence) or an unknown shape
+  const block = raw.toString('utf8');
+  // A periodic tick's id and enqueue time come from its schedule headers: the full decode knows.
+  if (headerValue(block, HEADERS.scheduleName) !== undefined) return undefined;
+  const id = headerValue(block, HEADERS.id);
+  if (!id) return undefined;
+  return { id, enqueuedAt: Number(headerValue(block, HEADERS.enqueuedAt)) || undefined, priorAttempts: priorAttemptsOf(headerValue(block, HEADERS.priorAttempts)) };
+}
+
+function priorAttemptsOf(value: string | undefined): number {
+  const prior = Number(value);
+  return Number.isSafeInteger(prior) && prior > 0 ? prior : 0;
 }
 
 /**
@@ -80,8 +112,7 @@ function parseHeaders(msg: JsMsg): Parsed {
   const id = taskIdOf(h, msg.info.streamSequence);
   // A periodic tick was enqueued when the server fired it.
   const enqueuedAt = Number(h?.get(HEADERS.enqueuedAt)) || (h?.has(HEADERS.scheduleName) ? Math.floor(msg.info.timestampNanos / 1e6) : undefined);
-  const prior = Number(h?.get(HEADERS.priorAttempts));
-  const priorAttempts = Number.isSafeInteger(prior) && prior > 0 ? prior : 0;
+  const priorAttempts = priorAttemptsOf(h?.get(HEADERS.priorAttempts));
   const expiresAt = Number(h?.get(HEADERS.expiresAt)) || undefined;
   const metadata: Record<string, string> = {};
   if (h) {

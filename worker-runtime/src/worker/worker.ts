@@ -14,6 +14,7 @@ import { ConsumeLoop } from './consume-loop.ts';
 import { InFlight } from './in-flight.ts';
 import { WorkerMetrics } from './metrics.ts';
 import { AckBatch } from './ack-batch.ts';
+import { ReadAhead } from './read-ahead.ts';
 import { runTask, type RegisteredTask, type RunDeps } from './run-task.ts';
 import { Semaphore } from './semaphore.ts';
 import { isNotFound } from '../topology/ensure-queue.ts';
@@ -35,7 +36,11 @@ export interface WorkerOptions {
   tasks: ReadonlyArray<TaskDefinition<any, any>>;
   /** Tasks run at once by this process. */
   concurrency?: number;
-  /** Messages pulled ahead; default = concurrency, so an idle pod is never starved by a busy one's hoard. */
+  /**
+   * Messages pulled ahead, fixed. Default: the concurrency plus what this worker starts in 100 ms
+   * at its recent rate, at most 64 more (worker/read-ahead.ts): short tasks never wait for a pull,
+   * slow ones are not hoarded while an idle pod could run them.
+   */
   prefetch?: number;
   /** Retry policy for tasks that define none (the TaskQueue's default). */
   defaultRetry?: RetryPolicy;
@@ -86,6 +91,7 @@ export class Worker {
   private readonly log: Logger;
   private readonly opts: WorkerOptions;
   private loop: ConsumeLoop | LaneDispatcher | undefined;
+  private readAhead: ReadAhead | undefined;
   private inFlight: InFlight | undefined;
   private results: ResultStore | undefined;
   private heartbeat: WorkerHeartbeat | undefined;
@@ -217,6 +223,9 @@ export class Worker {
       const onActive = (active: boolean) => {
         if (current === generation) this.consuming = active;
       };
+      // The read-ahead sizes the single consumer's pulls; lanes split a fixed prefetch instead.
+      this.readAhead?.close();
+      this.readAhead = undefined;
       if (!layout) return this.singleConsumerLoop(js, prefetch, onActive, dispatch);
       // A lane hands over a task with its slot taken; one held for rate-limit tokens gives it back.
       const gated = (m: JsMsg) => (this.rateGate ? void this.rateGate.admit(m, dispatch, { holdsSlot: true }) : dispatch(m));
@@ -242,6 +251,8 @@ export class Worker {
   /** The pull of a queue without lanes: its one consumer straight into slots (the fast path). */
   private singleConsumerLoop(js: JetStreamClient, prefetch: number, onActive: (active: boolean) => void, dispatch: (m: JsMsg) => void): ConsumeLoop {
     const names = queueNames(this.queue);
+    // With no prefetch set, the pulls follow the worker's rate (read-ahead.ts).
+    const readAhead = (this.readAhead = this.opts.prefetch === undefined ? new ReadAhead(this.concurrency, (size) => loop.resize(size)) : undefined);
     const toSlot = (m: JsMsg): void | Promise<void> => {
       if (this.shutdown.signal.aborted) {
         m.nak(); // pulled but never started: hand it straight back
@@ -257,15 +268,19 @@ export class Worker {
         dispatch(m);
       });
     };
-    return new ConsumeLoop(js, {
+    const loop = new ConsumeLoop(js, {
       stream: names.stream,
       consumer: names.consumer,
       prefetch,
       idleHeartbeatMs: DEFAULTS.idleHeartbeatMs,
       log: this.log,
       onActive,
-      onMessage: (m) => (this.rateGate ? this.rateGate.admit(m, toSlot) : toSlot(m)),
+      onMessage: (m) => {
+        if (readAhead) readAhead.taken++;
+        return this.rateGate ? this.rateGate.admit(m, toSlot) : toSlot(m);
+      },
     });
+    return loop;
   }
 
   /** The queue's settings the worker needs, once its stream and consumer (and bucket, if required) exist. */
@@ -331,6 +346,7 @@ export class Worker {
       this.inFlight?.abortAll(new Error('worker shutting down'));
       this.consuming = false;
       this.laneWatch?.close();
+      this.readAhead?.close();
       await this.loop?.stop();
       // Handlers first; then the tasks whose result record is still being written, which no
       // longer hold a slot but are not acked until their record is stored.

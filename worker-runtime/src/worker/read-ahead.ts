@@ -1,0 +1,68 @@
+import type { ConsumerMessages } from '@nats-io/jetstream';
+import { DEFAULTS } from '../defaults.ts';
+
+/**
+ * Messages to pull ahead when `prefetch` is not set: the slots, plus as many more as this worker
+ * starts in `readAheadWindowMs` at its recent rate, at most `readAheadMaxExtra`. Pulling only
+ * `concurrency` makes every task at concurrency 1 wait a pull round trip (about 1k tasks/s,
+ * docs/benchmarks.md); pulling a fixed extra would let a worker of slow tasks hoard them, and a
+ * buffered task waits unacknowledged, its ack wait running, while another pod could run it. Sized
+ * by the rate, a buffered task waits about the window before it starts: short tasks get a full
+ * buffer, tasks of a second or more none, and an idle worker (rate 0) pulls its slots only.
+ */
+export function readAheadSize(concurrency: number, tasksPerSecond: number): number {
+  const extra = Math.floor((tasksPerSecond * DEFAULTS.readAheadWindowMs) / 1000);
+  return concurrency + Math.max(0, Math.min(DEFAULTS.readAheadMaxExtra, extra));
+}
+
+/** The part of nats.js's consume (PullConsumerMessagesImpl) that sizes its next pulls. */
+interface PullSizing {
+  opts?: { max_messages?: unknown; threshold_messages?: unknown; max_bytes?: unknown };
+}
+
+/**
+ * Changes how many messages a running `consume()` keeps pulled, from its next pull on. nats.js
+ * fixes `max_messages` when a consume starts and has no public way to change it, and restarting
+ * a consume drops messages it has received but not yet yielded (they wait out their ack wait).
+ * Its pulls are sized from `opts` each time (`max_messages` minus what is still pending, once
+ * no more than `threshold_messages` is), so setting both is enough. A consume of another shape
+ * (another nats.js version) is left alone and false returned: the worker keeps the slots-only
+ * size it started with, slower at low concurrency, never wrong. test/integration/read-ahead.test.ts
+ * pins the shape on a real server.
+ */
+export function resizeConsume(messages: ConsumerMessages, maxMessages: number): boolean {
+  const opts = (messages as unknown as PullSizing).opts;
+  if (!opts || typeof opts.max_messages !== 'number' || typeof opts.threshold_messages !== 'number' || opts.max_bytes) return false;
+  if (opts.max_messages === maxMessages) return true;
+  opts.max_messages = maxMessages;
+  // nats.js's own threshold (75 %), kept below the maximum so a refill never asks for 0 messages.
+  opts.threshold_messages = Math.max(0, Math.min(Math.round(maxMessages * 0.75), maxMessages - 1));
+  return true;
+}
+
+/**
+ * Measures the worker's rate of taken messages and resizes its read-ahead every
+ * `readAheadIntervalMs`. Only used when the worker's `prefetch` is not set.
+ */
+export class ReadAhead {
+  /** Messages taken by the worker; the worker counts them, this reads the difference per tick. */
+  taken = 0;
+  private lastTaken = 0;
+  private lastAt = Date.now();
+  private readonly ticker: NodeJS.Timeout;
+
+  constructor(concurrency: number, apply: (size: number) => void) {
+    this.ticker = setInterval(() => {
+      const now = Date.now();
+      const rate = ((this.taken - this.lastTaken) * 1000) / Math.max(1, now - this.lastAt);
+      this.lastTaken = this.taken;
+      this.lastAt = now;
+      apply(readAheadSize(concurrency, rate));
+    }, DEFAULTS.readAheadIntervalMs);
+    this.ticker.unref();
+  }
+
+  close(): void {
+    clearInterval(this.ticker);
+  }
+}
