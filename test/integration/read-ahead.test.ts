@@ -81,7 +81,10 @@ describe('read-ahead on a real nats-server', () => {
     await waitFor(() => gate.started >= 2_000, { what: 'most tasks run', timeoutMs: 20_000 });
     gate.hold = true; // the running task waits; what the worker pulled meanwhile stays delivered
     await new Promise((r) => setTimeout(r, 300));
-    expect(await ackPending(queue)).toBeGreaterThan(10);
+    // More than the slot, the loop's held message and nats.js's pull in flight (the fixed and slow
+    // cases below stay at 2-3). Not more: the read-ahead is 100 ms at the measured rate, and on a
+    // loaded machine (the full suite) 2,000 no-op tasks may run at well under 1,000/s.
+    expect(await ackPending(queue)).toBeGreaterThan(3);
   });
 
   it('pulls only its slots with prefetch set to them, and for tasks slower than the window', async () => {
