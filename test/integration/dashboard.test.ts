@@ -71,7 +71,7 @@ describe('the dashboard against real servers', () => {
     expect(r.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(r.headers.get('x-frame-options')).toBe('DENY');
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(r.headers.get('referrer-policy')).toBe('same-origin');
   });
 
   it('lists the queues with live backlog numbers, and a queue with its workers from their heartbeats', async () => {

@@ -29,7 +29,7 @@ export const harnessTasks = {
     throw new PermanentError(`refused ${p.n}`);
   }),
   report: defineTask('dash.report', async (p: { n: number }) => {
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 50));
     return p.n;
   }),
 };
@@ -70,7 +70,7 @@ export function useDashboardHarness(cp: () => ControlPlane, nats: UsedNats): () 
       tokens,
       natsQueue,
       async startReportsWorker() {
-        const w = new Worker(nats.nc, { queue: natsQueue('reports'), tasks: [harnessTasks.report], name: 'reports-worker-0', concurrency: 20, logger: testLogger, heartbeatIntervalMs: 200 });
+        const w = new Worker(nats.nc, { queue: natsQueue('reports'), tasks: [harnessTasks.report], name: 'reports-worker-0', concurrency: 10, logger: testLogger, heartbeatIntervalMs: 200 });
         workers.push(w);
         await w.start();
         return w;

@@ -9,6 +9,8 @@ export interface QueueSummary extends QueueRow {
   arrival?: number;
   /** Tasks that left the backlog per second (done, dead-lettered or purged). */
   completion?: number;
+  /** Workers heard on the queue's heartbeat subject (any process, in a pool or not). */
+  liveWorkers: number;
 }
 
 export interface QueueDetail {
@@ -29,8 +31,8 @@ export interface PoolSummary {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-export function summarize(w: QueueWatch, pools: readonly WorkerPool[]): QueueSummary {
-  const row = queueRow(w.tq, pools, w.state, w.error);
+export function summarize(w: QueueWatch, pools: readonly WorkerPool[], now = Date.now()): QueueSummary {
+  const row = { ...queueRow(w.tq, pools, w.state, w.error), liveWorkers: w.liveWorkers(now).length };
   // The live consumer says whether it is paused (pauseQueue or spec.paused); the status may lag.
   if (w.state?.paused !== undefined) row.paused = w.state.paused;
   const r = w.history.rates;
@@ -38,7 +40,7 @@ export function summarize(w: QueueWatch, pools: readonly WorkerPool[]): QueueSum
 }
 
 export function detail(w: QueueWatch, pools: readonly WorkerPool[], now: number): QueueDetail {
-  return { summary: summarize(w, pools), history: w.history.points, workers: w.liveWorkers(now) };
+  return { summary: summarize(w, pools, now), history: w.history.points, workers: w.liveWorkers(now) };
 }
 
 export function poolSummary(p: WorkerPool): PoolSummary {

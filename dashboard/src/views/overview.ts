@@ -6,7 +6,7 @@ import { page, type PageContext } from './layout.ts';
 export const queueHref = (q: { namespace: string; name: string }) => `/q/${encodeURIComponent(q.namespace)}/${encodeURIComponent(q.name)}`;
 
 /** The live fields of a queue row; static/app.js updates the cells with these names. */
-export const LIVE_FIELDS = ['ready', 'backlog', 'inFlight', 'arrival', 'completion', 'deadLetters', 'workers', 'paused'] as const;
+export const LIVE_FIELDS = ['ready', 'backlog', 'inFlight', 'arrival', 'completion', 'deadLetters', 'liveWorkers', 'workers', 'paused'] as const;
 
 export function fieldText(q: QueueSummary, field: (typeof LIVE_FIELDS)[number]): string {
   switch (field) {
@@ -26,7 +26,7 @@ function queueRow(q: QueueSummary): Html {
   return html`<tr data-queue="${q.namespace}/${q.name}">
 <td data-label="Namespace">${q.namespace}</td>
 <th scope="row" data-label="Queue"><a href="${queueHref(q)}">${q.name}</a>${q.error ? html` <span class="warn" title="${q.error}">(numbers from status: ${q.error})</span>` : ''}</th>
-${cell('ready', 'Ready')}${cell('backlog', 'Backlog')}${cell('inFlight', 'In flight')}${cell('arrival', 'Arrived /s')}${cell('completion', 'Done /s')}${cell('deadLetters', 'Dead letters')}${cell('workers', 'Workers')}${cell('paused', 'State')}
+${cell('ready', 'Ready')}${cell('backlog', 'Backlog')}${cell('inFlight', 'In flight')}${cell('arrival', 'Arrived /s')}${cell('completion', 'Done /s')}${cell('deadLetters', 'Dead letters')}${cell('liveWorkers', 'Workers')}${cell('workers', 'Pods')}${cell('paused', 'State')}
 </tr>`;
 }
 
@@ -39,7 +39,7 @@ export function overviewPage(ctx: PageContext, queues: readonly QueueSummary[], 
 ${problem ? html`<p class="notice error" role="alert">Cannot list TaskQueues: ${problem}</p>` : ''}
 ${queues.length === 0 ? html`<p>No TaskQueue you may see.</p>` : html`<div class="scroll"><table class="rows">
 <caption>Task queues, live (updated every second)</caption>
-<thead><tr><th scope="col">Namespace</th><th scope="col">Queue</th><th scope="col">Ready</th><th scope="col">Backlog</th><th scope="col">In flight</th><th scope="col">Arrived /s</th><th scope="col">Done /s</th><th scope="col">Dead letters</th><th scope="col">Workers</th><th scope="col">State</th></tr></thead>
+<thead><tr><th scope="col">Namespace</th><th scope="col">Queue</th><th scope="col">Ready</th><th scope="col">Backlog</th><th scope="col">In flight</th><th scope="col">Arrived /s</th><th scope="col">Done /s</th><th scope="col">Dead letters</th><th scope="col">Workers</th><th scope="col">Pods</th><th scope="col">State</th></tr></thead>
 <tbody>${queues.map(queueRow)}</tbody>
 </table></div>`}
 <h2>Worker pools</h2>

@@ -74,7 +74,7 @@ function actions(ctx: PageContext, base: string, d: QueueDetail, allowed: Readon
   }
   if (allowed.has('cancel')) {
     forms.push(html`<form method="post" action="${base}/cancel" class="stack" data-confirm="Cancel this task?">${csrfField(ctx)}<h3>Cancel a task</h3>
-<label for="cancel-id">Task id</label><input id="cancel-id" name="id" required>
+<label for="cancel-id">Id of the task to cancel</label><input id="cancel-id" name="id" required>
 <button type="submit" class="danger">Cancel task</button></form>`);
   }
   if (parts.length === 0 && forms.length === 0) return html`<p class="muted" id="read-only">Read-only: you may not act on this queue.</p>`;
@@ -97,7 +97,7 @@ export function queuePage(ctx: PageContext, data: QueuePageData): Html {
 <h1>${s.name} <small>queue ${s.queue} in ${s.namespace}</small></h1>
 ${s.error ? html`<p class="notice error" role="alert">Live numbers unavailable: ${s.error}</p>` : ''}
 <div class="cards" data-queue="${s.namespace}/${s.name}">
-${card(d, 'backlog', 'Backlog')}${card(d, 'inFlight', 'In flight')}${card(d, 'arrival', 'Arrived /s')}${card(d, 'completion', 'Done /s')}${card(d, 'deadLetters', 'Dead letters')}${card(d, 'workers', 'Pods ready')}${card(d, 'paused', 'State')}
+${card(d, 'backlog', 'Backlog')}${card(d, 'inFlight', 'In flight')}${card(d, 'arrival', 'Arrived /s')}${card(d, 'completion', 'Done /s')}${card(d, 'deadLetters', 'Dead letters')}${card(d, 'liveWorkers', 'Workers')}${card(d, 'workers', 'Pods ready')}${card(d, 'paused', 'State')}
 </div>
 ${chart(d)}
 ${actions(ctx, base, d, data.allowed)}
