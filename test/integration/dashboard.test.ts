@@ -1,6 +1,7 @@
 // The web dashboard against a real API server (RBAC on), operator and nats-server: its JSON and
 // live (SSE) endpoints, task lookup, dead-letter replay recorded as an Event, and refusals for a
 // user without the RBAC verb, a missing CSRF token and a missing login.
+import { execFile } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Client, getDeadLetter } from 'celeriac';
 import { useDashboardHarness, harnessTasks } from '../support/dashboard-harness.ts';
@@ -8,6 +9,8 @@ import { getJson } from '../support/operator.ts';
 import { waitFor } from '../support/queue.ts';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { useNats } from '../support/use-nats.ts';
+
+const CLI = new URL('../../cli/bin/kubectl-celeriac.js', import.meta.url).pathname;
 
 interface QueueJson {
   namespace: string;
@@ -155,6 +158,17 @@ describe('the dashboard against real servers', () => {
     });
     expect(events.involvedObject).toMatchObject({ kind: 'TaskQueue', name: 'orders' });
     expect(events.message).toContain(`by system:serviceaccount:${h().ns}:operator`);
+  });
+
+  it('kubectl celeriac dashboard names what is missing when no dashboard Service is installed', async () => {
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(process.execPath, [CLI, 'dashboard', '-n', h().ns, '--no-open'], { env: { ...process.env, KUBECONFIG: cp().kubeconfigPath, KUBECTL: cp().kubectlPath }, timeout: 30_000 }, (err, _out, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+      ),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: no Celeriac dashboard Service in namespace ${h().ns}`);
+    expect(r.stderr).toContain('--set dashboard.enabled=true');
   });
 
   it('pauses and resumes a queue for an operator', async () => {
