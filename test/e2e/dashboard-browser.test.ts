@@ -97,7 +97,7 @@ describe('the dashboard in a browser', () => {
 
     // The queue page keeps the last two minutes: the drain is on its chart.
     await page.goto(queueUrl('reports'));
-    await expect.poll(() => page.locator('#workers tr').first().textContent()).toContain('reports-worker-0');
+    await expect.poll(() => page.locator('#workers tr').first().textContent(), { timeout: 15_000 }).toContain('reports-worker-0');
     await page.screenshot({ path: join(IMAGES, 'dashboard-queue.png'), fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
   }, BROWSER_TEST_TIMEOUT_MS);

@@ -46,10 +46,15 @@ export class Hub {
     this.connections = new Connections(kc, opts.natsUrl, opts.natsConnectTimeoutMs);
   }
 
-  /** A page or API call wants numbers: keep the loop running, and wait for a tick if the cache is stale. */
+  /**
+   * A page or API call wants numbers: keep the loop running. Only the very first caller waits for
+   * a read; after an idle spell the page gets the last numbers at once and the live stream brings
+   * the new ones within a poll (a full read of 200 queues takes seconds on a busy machine).
+   */
   async fresh(): Promise<void> {
     this.lastDemandAt = Date.now();
-    if (Date.now() - this.lastTickAt > 2 * this.opts.pollMs) await this.tick();
+    if (this.lastTickAt === 0) await this.tick();
+    else if (Date.now() - this.lastTickAt > 2 * this.opts.pollMs) void this.tick();
     this.schedule();
   }
 
@@ -109,9 +114,21 @@ export class Hub {
     for (const l of this.listeners) l();
   }
 
+  /** The list, tried three times: a busy API server answers 429 (priority and fairness) for a moment. */
+  private async listObjects() {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.objects.read();
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
+  }
+
   private async readObjects(now: number): Promise<void> {
     try {
-      const { queues, pools } = await this.objects.read();
+      const { queues, pools } = await this.listObjects();
       this.poolList = pools;
       const seen = new Set<string>();
       for (const tq of queues) {

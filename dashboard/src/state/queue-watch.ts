@@ -11,6 +11,11 @@ export interface LiveWorker extends WorkerStatus {
 /** Workers beat every second by default; one silent for this many of its intervals is gone. */
 const MISSED_BEATS = 3;
 const DEFAULT_BEAT_MS = 1_000;
+/**
+ * But never sooner than this: a busy worker or dashboard can be late by more than three short
+ * beats, and a worker that blinks out of the table is worse than one that leaves it 3 s late.
+ */
+const MIN_SILENCE_MS = 3_000;
 
 /**
  * What the dashboard knows of one queue: its TaskQueue, the last JetStream numbers, their
@@ -55,7 +60,7 @@ export class QueueWatch {
   }
 
   liveWorkers(now: number): LiveWorker[] {
-    for (const [k, w] of this.workers) if (now - w.heardAt > MISSED_BEATS * (w.intervalMs ?? DEFAULT_BEAT_MS)) this.workers.delete(k);
+    for (const [k, w] of this.workers) if (now - w.heardAt > Math.max(MIN_SILENCE_MS, MISSED_BEATS * (w.intervalMs ?? DEFAULT_BEAT_MS))) this.workers.delete(k);
     return [...this.workers.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
