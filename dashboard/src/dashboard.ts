@@ -182,6 +182,9 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
   });
   const port = (server.address() as AddressInfo).port;
   log.info({ port, auth: opts.auth }, 'dashboard listening');
+  // One read at start, so the first viewer does not wait for every queue (seconds with hundreds);
+  // the loop then runs only while someone looks.
+  void hub.tick();
   return {
     url: `http://127.0.0.1:${port}`,
     port,
