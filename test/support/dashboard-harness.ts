@@ -1,7 +1,8 @@
 // The dashboard against real servers, for its integration and browser tests: a namespace with an
 // operator and two queues, the chart's own RBAC (the dashboard runs as the chart's
 // ServiceAccount; people are ServiceAccounts bound to the chart's celeriac-viewer and
-// celeriac-operator ClusterRoles), and the dashboard server in this process.
+// celeriac-operator ClusterRoles, `dash-celeriac-*` for this release), and the dashboard server
+// in this process.
 import { afterAll, beforeAll } from 'vitest';
 import { PermanentError, Worker, defineTask } from 'celeriac';
 import { startDashboard, type RunningDashboard } from '@celeriac/dashboard';
@@ -45,11 +46,11 @@ export function useDashboardHarness(cp: () => ControlPlane, nats: UsedNats): () 
     operators.push(await startTestOperator(cp(), nats.server.url, { namespace: ns }));
     // The chart's RBAC, as rendered: the dashboard's ServiceAccount and rules, and the two roles for people.
     const rendered = manifests(await renderChart(cp(), 'dash', ns, ['--set', 'dashboard.enabled=true', '--set', 'crds.install=false']));
-    const wanted = rendered.filter((m) => ['celeriac-viewer', 'celeriac-operator', 'dash-celeriac-dashboard'].includes(m.metadata.name) && ['ClusterRole', 'ClusterRoleBinding', 'ServiceAccount'].includes(m.kind));
+    const wanted = rendered.filter((m) => ['dash-celeriac-viewer', 'dash-celeriac-operator', 'dash-celeriac-dashboard'].includes(m.metadata.name) && ['ClusterRole', 'ClusterRoleBinding', 'ServiceAccount'].includes(m.kind));
     // Each test file gets its own binding name (the shared API server outlives the namespace).
     for (const m of wanted) if (m.kind === 'ClusterRoleBinding') m.metadata.name = `dash-celeriac-dashboard-${ns}`;
     await kubectlOk(cp(), ['apply', '-n', ns, '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: wanted }));
-    for (const [sa, role] of [['viewer', 'celeriac-viewer'], ['operator', 'celeriac-operator']] as const) {
+    for (const [sa, role] of [['viewer', 'dash-celeriac-viewer'], ['operator', 'dash-celeriac-operator']] as const) {
       await kubectlOk(cp(), ['create', 'serviceaccount', sa, '-n', ns]);
       await kubectlOk(cp(), ['create', 'rolebinding', sa, '-n', ns, `--clusterrole=${role}`, `--serviceaccount=${ns}:${sa}`]);
     }

@@ -2,7 +2,7 @@
  * What each dashboard operation asks Kubernetes RBAC, on `taskqueues.celeriac.dev`. Viewing is
  * kubectl's own verbs; actions are custom verbs (RBAC accepts any verb string), so an operator
  * role can allow replaying dead letters without allowing a purge. The chart's ClusterRoles
- * `celeriac-viewer` and `celeriac-operator` grant these; docs/cockpit.md has the table.
+ * `<release>-viewer` and `<release>-operator` grant these; docs/cockpit.md has the table.
  */
 export const OPERATIONS = {
   /** See a namespace's queues on the overview. */

@@ -166,3 +166,17 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/part-of: celeriac
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
+
+{{/* The dashboard's rules on queues: read them, the Secrets they name (by name), write Events. */}}
+{{- define "celeriac.dashboard.queueRules" -}}
+- apiGroups: [celeriac.dev]
+  resources: [taskqueues, workerpools]
+  verbs: [get, list, watch]
+# A TaskQueue's spec.nats.secretRef, by name only (no list: it cannot enumerate Secrets).
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create]
+{{- end }}
