@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm run bench`: the side-by-side queue benchmarks (bench/run.ts), then the autoscaling scenario
-# (bench/autoscale.ts, a simulated cluster), the operator at scale (bench/operator-scale.ts), and,
-# unless --only narrows the run, Celeriac-only scenarios: delayed-task lateness (bench/delays.ts)
-# and workflow overheads (bench/workflows.ts). All print JSON lines; see docs/benchmarks.md.
+# (bench/autoscale.ts, a simulated cluster), the operator at scale (bench/operator-scale.ts), the
+# dashboard over 200 queues (bench/dashboard.ts), and, unless --only narrows the run,
+# Celeriac-only scenarios: delayed-task lateness (bench/delays.ts) and workflow overheads
+# (bench/workflows.ts). All print JSON lines; see docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -11,6 +12,7 @@ bash test/cluster/build.sh
 node bench/run.ts "$@"
 node bench/autoscale.ts "$@"
 node bench/operator-scale.ts "$@"
+node bench/dashboard.ts "$@"
 quick=0 only=0
 for a in "$@"; do
   case $a in

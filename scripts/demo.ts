@@ -7,7 +7,9 @@
 import { AppsV1Api } from '@kubernetes/client-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
+import { pino } from 'pino';
 import { Client, type ResultRecord } from 'celeriac';
+import { startDashboard } from '@celeriac/dashboard';
 import { queueNames } from 'celeriac/protocol';
 import { readQueueState } from 'celeriac/topology';
 import { startControlPlane } from '../test/support/kube.ts';
@@ -37,6 +39,12 @@ try {
   await kubectlOk(cluster, ['wait', '--for=condition=Established', 'crd/taskqueues.celeriac.dev', 'crd/workerpools.celeriac.dev']);
   const op = await startTestOperator(cluster, nats.url, { namespace: 'default' });
   cleanups.push(() => op.stop());
+  // The web dashboard in local mode: it acts as the kubeconfig's user, so no sign-in.
+  const dashboardOn = (port: number) => startDashboard({ kubeConfig: cluster.kubeConfig(), auth: 'kubeconfig', host: '127.0.0.1', port, natsUrl: nats.url, logger: pino({ level: 'warn' }) });
+  // 8080 when free, else any free port: the demo must not fail over a busy port.
+  const dashboard = await dashboardOn(Number(process.env.DEMO_DASHBOARD_PORT ?? 8080)).catch(() => dashboardOn(0));
+  cleanups.push(() => dashboard.close());
+  say(`web dashboard: open ${dashboard.url}/ in a browser (live while the demo runs; DEMO_DASHBOARD_PORT picks the port)`);
   say('operator running; applying a TaskQueue and an autoscaled WorkerPool (0 to 5 pods)');
   await kubectlOk(cluster, ['apply', '-f', '-'], `apiVersion: celeriac.dev/v1alpha1
 kind: TaskQueue
@@ -102,6 +110,7 @@ spec:
   }
   say(`first task's result: ${JSON.stringify(sample)}`);
   say(`burst drained and pool back at zero, ${((Date.now() - t0) / 1000).toFixed(1)} s after the first enqueue. Done.`);
+  say(`the dashboard (${dashboard.url}/) and the CLI line above stop with the demo; on a real cluster: helm ... --set dashboard.enabled=true, then kubectl celeriac dashboard (docs/cockpit.md)`);
   await client.close();
   await shutdown(0);
 } catch (err) {

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { cancelCommand, pauseCommand, resumeCommand } from './commands/control.ts';
+import { dashboardCommand } from './commands/dashboard.ts';
 import { rateLimitCommand } from './commands/rate-limit.ts';
 import { deadCommand } from './commands/dead.ts';
 import { enqueueCommand } from './commands/enqueue.ts';
@@ -34,7 +35,7 @@ export function program(): Command {
     .addHelpText('after', `${CONNECTING}\n\nExamples:\n  kubectl celeriac queues -A\n  kubectl celeriac top -n shop\n  kubectl celeriac dead replay billing --all`)
     .showHelpAfterError('(add --help for usage and examples)')
     .exitOverride();
-  for (const cmd of [queuesCommand(), workersCommand(), taskCommand(), enqueueCommand(), deadCommand(), purgeCommand(), pauseCommand(), resumeCommand(), cancelCommand(), rateLimitCommand(), topCommand()]) {
+  for (const cmd of [queuesCommand(), workersCommand(), taskCommand(), enqueueCommand(), deadCommand(), purgeCommand(), pauseCommand(), resumeCommand(), cancelCommand(), rateLimitCommand(), topCommand(), dashboardCommand()]) {
     root.addCommand(cmd);
   }
   // Subcommands inherit the exit override (so main decides the exit code) and the error hint.

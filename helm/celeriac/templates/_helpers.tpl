@@ -151,3 +151,32 @@ selectors unless both are empty, one ipBlock per CIDR.
 {{- toJson (list) }}
 {{- end }}
 {{- end }}
+
+{{/* The dashboard's own labels: the operator's selector must not match its pods. */}}
+{{- define "celeriac.dashboard.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "celeriac.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: dashboard
+{{- end }}
+
+{{- define "celeriac.dashboard.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "celeriac.dashboard.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: celeriac
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* The dashboard's rules on queues: read them, the Secrets they name (by name), write Events. */}}
+{{- define "celeriac.dashboard.queueRules" -}}
+- apiGroups: [celeriac.dev]
+  resources: [taskqueues, workerpools]
+  verbs: [get, list, watch]
+# A TaskQueue's spec.nats.secretRef, by name only (no list: it cannot enumerate Secrets).
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create]
+{{- end }}

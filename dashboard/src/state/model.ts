@@ -1,0 +1,56 @@
+import { queueRow, type QueueRow } from '@celeriac/cli';
+import type { WorkerPool } from '@celeriac/crds';
+import type { Point } from './history.ts';
+import type { LiveWorker, QueueWatch } from './queue-watch.ts';
+
+/** A queue as the overview, its JSON and its live stream show it. */
+export interface QueueSummary extends QueueRow {
+  /** Tasks enqueued per second over the last poll; absent until two polls. */
+  arrival?: number;
+  /** Tasks that left the backlog per second (done, dead-lettered or purged). */
+  completion?: number;
+  /** Workers heard on the queue's heartbeat subject (any process, in a pool or not). */
+  liveWorkers: number;
+}
+
+export interface QueueDetail {
+  summary: QueueSummary;
+  history: Point[];
+  workers: LiveWorker[];
+}
+
+export interface PoolSummary {
+  namespace: string;
+  name: string;
+  queue: string;
+  ready: number;
+  replicas: number;
+  min?: number;
+  max?: number;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+export function summarize(w: QueueWatch, pools: readonly WorkerPool[], now = Date.now()): QueueSummary {
+  const row = { ...queueRow(w.tq, pools, w.state, w.error), liveWorkers: w.liveWorkers(now).length };
+  // The live consumer says whether it is paused (pauseQueue or spec.paused); the status may lag.
+  if (w.state?.paused !== undefined) row.paused = w.state.paused;
+  const r = w.history.rates;
+  return r ? { ...row, arrival: round(r.arrival), completion: round(r.completion) } : row;
+}
+
+export function detail(w: QueueWatch, pools: readonly WorkerPool[], now: number): QueueDetail {
+  return { summary: summarize(w, pools, now), history: w.history.points, workers: w.liveWorkers(now) };
+}
+
+export function poolSummary(p: WorkerPool): PoolSummary {
+  const a = p.spec.autoscaling;
+  return {
+    namespace: p.metadata.namespace ?? 'default',
+    name: p.metadata.name,
+    queue: p.spec.queue,
+    ready: p.status?.readyReplicas ?? 0,
+    replicas: p.status?.replicas ?? 0,
+    ...(a ? { min: a.minReplicas, max: a.maxReplicas } : {}),
+  };
+}
