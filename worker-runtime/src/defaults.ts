@@ -124,4 +124,11 @@ export const DEFAULTS = {
    * module takes well under a second (docs/benchmarks.md, isolation); a minute is a hung import.
    */
   isolatedRunnerStartTimeoutMs: 60_000,
+  /**
+   * How often an isolated child process checks that its worker is still its parent; once it is
+   * not (the worker was SIGKILLed), the child kills itself. A check is one getppid() call in a
+   * thread of its own; half a second bounds how long an orphan spins on the CPU the pod's next
+   * worker needs, at no measurable cost.
+   */
+  isolatedOrphanCheckMs: 500,
 } as const;
