@@ -105,7 +105,7 @@ export class Worker {
     this.log = opts.logger ?? pino({ name: 'celeriac-worker' });
     this.metrics = new WorkerMetrics(opts.queue, { processMetrics: opts.processMetrics ?? false, inFlight: () => this.slots.inUse });
     this.tasks = registerTasks(opts.tasks, opts, this.metrics);
-    this.isolation = Isolation.attach(this.tasks, this.log);
+    this.isolation = Isolation.attach(this.tasks, this.log, { registry: this.metrics.registry, queue: opts.queue });
   }
 
   /** True while a consume loop is alive and the connection is up: the readiness probe. */
