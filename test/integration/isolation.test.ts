@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { threadId } from 'node:worker_threads';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client, TaskFailedError, Worker, defineTask, listDeadLetters, type TaskDefinition } from 'celeriac';
+import { Client, TaskFailedError, Worker, defineTask, listDeadLetters, type TaskDefinition, type WorkerOptions } from 'celeriac';
 import { workerStatusSubject } from 'celeriac/topology';
 import { useNats } from '../support/use-nats.ts';
 import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
@@ -38,10 +38,10 @@ describe('time limits and isolation', () => {
   });
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds tasks of every payload type
-  async function startWorker(defs: TaskDefinition<any, any>[], concurrency = 8, heartbeatIntervalMs = 0, logger: Logger = testLogger) {
+  async function startWorker(defs: TaskDefinition<any, any>[], concurrency = 8, heartbeatIntervalMs = 0, extra: Partial<WorkerOptions> = {}) {
     const queue = uniqueQueue('iso');
     await createQueue(nats.nc, queue);
-    const worker = new Worker(nats.nc, { queue, tasks: defs, concurrency, logger, heartbeatIntervalMs });
+    const worker = new Worker(nats.nc, { queue, tasks: defs, concurrency, logger: testLogger, heartbeatIntervalMs, ...extra });
     closers.push(() => worker.close(2_000));
     await worker.start();
     return { worker, queue, client: new Client(nats.nc, { queue }) };
@@ -99,7 +99,7 @@ describe('time limits and isolation', () => {
       const quick = defineTask('iso.quick', (p: number) => p + 1);
       const logs: Array<Record<string, unknown>> = [];
       const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-      const { client, worker, queue } = await startWorker([hog, echo, quick], 8, 0, logger);
+      const { client, worker, queue } = await startWorker([hog, echo, quick], 8, 0, { logger });
       const err = await failure(client.enqueue(hog, {}).then((h) => h.result({ timeoutMs: 20_000 })));
       expect(err).toBeInstanceOf(TaskFailedError);
       expect(err?.remote).toMatchObject({ type: 'MemoryLimitError', message: expect.stringContaining('64 MiB') });
@@ -149,6 +149,13 @@ describe('time limits and isolation', () => {
     expect((deafRecord?.finishedAt ?? 0) - (deafRecord?.startedAt ?? 0)).toBeGreaterThanOrEqual(3_000);
     // The killed runner was replaced.
     expect(await (await client.enqueue(tasks.echoThread, { n: 3 })).result({ timeoutMs: 10_000 })).toMatchObject({ n: 3 });
+  });
+
+  it("kills an isolated task that sets no hard limit at the worker's default hard limit", async () => {
+    const { client } = await startWorker([tasks.spinNoHardThread], 8, 0, { defaultTimeoutMs: 1_000, defaultHardTimeLimitMs: 1_500 });
+    const err = await failure(client.enqueue(tasks.spinNoHardThread, {}).then((h) => h.result({ timeoutMs: 10_000 })));
+    // Without the default its soft limit (300 ms) would end it as a TaskTimeoutError.
+    expect(err?.remote).toMatchObject({ type: 'HardTimeLimitError', message: expect.stringContaining('hard time limit of 1500 ms; its runner was killed') });
   });
 
   it('abandons an in-process handler deaf to its signal at the hard limit and frees its slot; one that heeds the soft limit succeeds', async () => {

@@ -25,6 +25,9 @@ const spin = (p: { beat?: string }) => {
 export const spinThread = defineTask('iso.spin-thread', spin, isolated('thread', { timeoutMs: 300, hardTimeLimitMs: 1_500, ...twice }));
 export const spinProcess = defineTask('iso.spin-process', spin, isolated('process', { timeoutMs: 300, hardTimeLimitMs: 1_500, ...twice }));
 
+/** Spins with a soft limit (300 ms) and no hard limit of its own: the worker's default hard limit applies. */
+export const spinNoHardThread = defineTask('iso.spin-no-hard-thread', spin, isolated('thread', { timeoutMs: 300, ...once }));
+
 /** Allocates until its 64 MiB heap is full. */
 const hog = () => {
   const hoard: number[][] = [];

@@ -36,6 +36,11 @@ export interface WorkerOptions {
   defaultRetry?: RetryPolicy;
   /** Per-attempt time limit for tasks that define none. */
   defaultTimeoutMs?: number;
+  /**
+   * Hard time limit for tasks that define none (must exceed defaultTimeoutMs); applies to a task
+   * only where it exceeds the task's soft limit. See docs/concepts.md, time limits and isolation.
+   */
+  defaultHardTimeLimitMs?: number;
   /** Write result records (off when the queue has results off). Default: on if the bucket exists. */
   results?: boolean;
   maxPayloadBytes?: number;
