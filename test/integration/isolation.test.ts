@@ -132,21 +132,26 @@ describe('time limits and isolation', () => {
     });
   });
 
-  it('forwards a cancel to an isolated task through its signal; one deaf to it is killed at its hard limit, ending cancelled', async () => {
-    const { client } = await startWorker([tasks.patientThread, tasks.deafThread, tasks.echoThread]);
+  it('forwards a cancel to an isolated task through its signal; one deaf to it is killed after the grace, ending cancelled', async () => {
+    const { client, worker, queue } = await startWorker([tasks.patientThread, tasks.deafThread, tasks.echoThread]);
     const patient = await client.enqueue(tasks.patientThread, {});
     const deaf = await client.enqueue(tasks.deafThread, {});
     await waitFor(async () => (await client.status(patient.id))?.state === 'started' && (await client.status(deaf.id))?.state === 'started', { what: 'both started' });
     await client.cancel(patient.id);
+    const cancelledAt = Date.now();
     await client.cancel(deaf.id);
-    // Both end cancelled: the patient one when its handler returns (its soft limit is a minute
-    // away), the deaf one only when its hard limit (3 s) kills it.
+    // Both end cancelled: the patient one when its handler returns, the deaf one when the grace
+    // (2 s) after its signal has passed and its runner is killed. Their limits are a minute away.
     const patientErr = await failure(patient.result({ timeoutMs: 10_000 }));
     expect(patientErr?.state).toBe('cancelled');
     const deafErr = await failure(deaf.result({ timeoutMs: 10_000 }));
     expect(deafErr?.state).toBe('cancelled');
     const deafRecord = await client.status(deaf.id);
-    expect((deafRecord?.finishedAt ?? 0) - (deafRecord?.startedAt ?? 0)).toBeGreaterThanOrEqual(3_000);
+    expect((deafRecord?.finishedAt ?? 0) - cancelledAt).toBeGreaterThanOrEqual(2_000);
+    const ends = await worker.metrics.registry.metrics();
+    expect(ends).toContain(`celeriac_isolated_runners_ended_total{queue="${queue}",task="${tasks.deafThread.name}",kind="thread",reason="cancelled"} 1`);
+    // The patient one heeded its signal: its runner lives on, warm.
+    expect(ends).not.toContain(`task="${tasks.patientThread.name}",kind="thread",reason=`);
     // The killed runner was replaced.
     expect(await (await client.enqueue(tasks.echoThread, { n: 3 })).result({ timeoutMs: 10_000 })).toMatchObject({ n: 3 });
   });

@@ -131,4 +131,11 @@ export const DEFAULTS = {
    * worker needs, at no measurable cost.
    */
   isolatedOrphanCheckMs: 500,
+  /**
+   * A cancelled isolated task whose handler has not returned this long after its signal fired is
+   * killed (its record says `cancelled`), rather than running on to its hard limit, which may be
+   * hours away. Two seconds lets a handler that heeds its signal close a file or roll back; one
+   * that needs longer to clean up should not be killable at all (run it in-process).
+   */
+  isolatedCancelGraceMs: 2_000,
 } as const;
