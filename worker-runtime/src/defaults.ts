@@ -127,8 +127,8 @@ export const DEFAULTS = {
   /**
    * How often an isolated child process checks that its worker is still its parent; once it is
    * not (the worker was SIGKILLed), the child kills itself. A check is one getppid() call in a
-   * thread of its own; half a second bounds how long an orphan spins on the CPU the pod's next
-   * worker needs, at no measurable cost.
+   * thread of its own (the thread costs about 17 MiB of RSS per child, docs/operations.md); half a
+   * second bounds how long an orphan spins on the CPU the pod's next worker needs.
    */
   isolatedOrphanCheckMs: 500,
   /**
