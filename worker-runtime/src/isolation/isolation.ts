@@ -19,12 +19,12 @@ export class Isolation {
   /** `metrics`: the worker's registry and queue, where the runners' metrics are exposed. */
   static attach(tasks: ReadonlyMap<string, RegisteredTask>, log: Logger, metrics?: { registry: Registry; queue: string }): Isolation | undefined {
     const pools: RunnerPool[] = [];
-    let m: IsolationMetrics | undefined;
+    // Registered on every worker, as its other metrics are, so dashboards and alerts find the
+    // series names (a worker without isolated tasks exposes them without samples).
+    const m = metrics && new IsolationMetrics(metrics.registry, metrics.queue, () => pools.map((p) => ({ task: p.spec.task, kind: p.spec.kind, size: p.size })));
     for (const reg of tasks.values()) {
       const o = reg.def.options;
       if (!o.isolation || !o.module) continue;
-      // Registered with the first isolated task: a worker without isolation exposes none of them.
-      if (metrics) m ??= new IsolationMetrics(metrics.registry, metrics.queue, () => pools.map((p) => ({ task: p.spec.task, kind: p.spec.kind, size: p.size })));
       const spec = { kind: o.isolation, module: o.module, task: reg.def.name, memoryLimitMb: o.memoryLimitMb, logLevel: log.level };
       const pool = new RunnerPool(spec, log, m?.events(spec.task, spec.kind));
       reg.isolated = pool;
