@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { threadId } from 'node:worker_threads';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client, TaskFailedError, Worker, defineTask, listDeadLetters, type TaskDefinition } from 'celeriac';
+import { Client, TaskFailedError, Worker, defineTask, listDeadLetters, type TaskDefinition, type WorkerOptions } from 'celeriac';
 import { workerStatusSubject } from 'celeriac/topology';
 import { useNats } from '../support/use-nats.ts';
 import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
@@ -37,10 +38,10 @@ describe('time limits and isolation', () => {
   });
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry holds tasks of every payload type
-  async function startWorker(defs: TaskDefinition<any, any>[], concurrency = 8, heartbeatIntervalMs = 0) {
+  async function startWorker(defs: TaskDefinition<any, any>[], concurrency = 8, heartbeatIntervalMs = 0, extra: Partial<WorkerOptions> = {}) {
     const queue = uniqueQueue('iso');
     await createQueue(nats.nc, queue);
-    const worker = new Worker(nats.nc, { queue, tasks: defs, concurrency, logger: testLogger, heartbeatIntervalMs });
+    const worker = new Worker(nats.nc, { queue, tasks: defs, concurrency, logger: testLogger, heartbeatIntervalMs, ...extra });
     closers.push(() => worker.close(2_000));
     await worker.start();
     return { worker, queue, client: new Client(nats.nc, { queue }) };
@@ -48,14 +49,14 @@ describe('time limits and isolation', () => {
 
   const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as TaskFailedError);
 
-  describe.each(kinds)('in a $kind', ({ spin, hog, echo, polite }) => {
+  describe.each(kinds)('in a $kind', ({ kind, spin, hog, echo, polite }) => {
     it('kills a busy-looping task at its hard limit, retries then dead-letters it, while in-process tasks beside it run at once on their first attempt', async () => {
       const seen: { n: number; attempt: number; lateMs: number }[] = [];
       const quick = defineTask('iso.quick', (p: { n: number; at: number }, ctx) => {
         seen.push({ n: p.n, attempt: ctx.attempt, lateMs: Date.now() - p.at });
         return p.n;
       });
-      const { client, queue } = await startWorker([spin, quick], 8, HEARTBEAT_MS);
+      const { client, queue, worker } = await startWorker([spin, quick], 8, HEARTBEAT_MS);
       const heartbeats: number[] = [];
       const sub = nats.nc.subscribe(workerStatusSubject(queue), { callback: () => void heartbeats.push(Date.now()) });
       const beat = join(mkdtempSync(join(tmpdir(), 'celeriac-spin-')), 'beat');
@@ -85,14 +86,27 @@ describe('time limits and isolation', () => {
       expect(beats).toBeGreaterThan(0);
       await sleep(500);
       expect(statSync(beat).size).toBe(beats);
+      // The kills counted (one only when the second attempt's limit passed while its replacement
+      // was still loading: a process takes over a second to start here), starts timed, the pool warm again.
+      const labels = `queue="${queue}",task="${spin.name}",kind="${kind}"`;
+      const text = await worker.metrics.registry.metrics();
+      expect(text).toMatch(new RegExp(`celeriac_isolated_runners_ended_total\\{${labels},reason="time-limit"\\} [12]\n`));
+      expect(text).toMatch(new RegExp(`celeriac_isolated_runner_start_seconds_count\\{${labels}\\} [1-9]`));
+      await waitFor(async () => (await worker.metrics.registry.metrics()).includes(`celeriac_isolated_runners{${labels}} 1`), { what: 'one warm runner' });
     });
 
     it('fails a task that outgrows its memory limit with MemoryLimitError, and the worker and its next isolated task run on', async () => {
       const quick = defineTask('iso.quick', (p: number) => p + 1);
-      const { client, worker } = await startWorker([hog, echo, quick]);
+      const logs: Array<Record<string, unknown>> = [];
+      const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+      const { client, worker, queue } = await startWorker([hog, echo, quick], 8, 0, { logger });
       const err = await failure(client.enqueue(hog, {}).then((h) => h.result({ timeoutMs: 20_000 })));
       expect(err).toBeInstanceOf(TaskFailedError);
       expect(err?.remote).toMatchObject({ type: 'MemoryLimitError', message: expect.stringContaining('64 MiB') });
+      expect(await worker.metrics.registry.metrics()).toContain(`celeriac_isolated_runners_ended_total{queue="${queue}",task="${hog.name}",kind="${kind}",reason="memory"} 1`);
+      expect(logs.filter((l) => l.msg === 'isolated runner ended')).toEqual([
+        expect.objectContaining({ task: hog.name, kind, reason: 'memory', id: expect.any(Number), error: expect.stringContaining('64 MiB') }),
+      ]);
       expect(worker.ready).toBe(true);
       expect(await (await client.enqueue(quick, 1)).result()).toBe(2);
       const out = (await (await client.enqueue(echo, { n: 7 })).result({ timeoutMs: 10_000 })) as { n: number; pid: number; threadId: number };
@@ -118,23 +132,35 @@ describe('time limits and isolation', () => {
     });
   });
 
-  it('forwards a cancel to an isolated task through its signal; one deaf to it is killed at its hard limit, ending cancelled', async () => {
-    const { client } = await startWorker([tasks.patientThread, tasks.deafThread, tasks.echoThread]);
+  it('forwards a cancel to an isolated task through its signal; one deaf to it is killed after the grace, ending cancelled', async () => {
+    const { client, worker, queue } = await startWorker([tasks.patientThread, tasks.deafThread, tasks.echoThread]);
     const patient = await client.enqueue(tasks.patientThread, {});
     const deaf = await client.enqueue(tasks.deafThread, {});
     await waitFor(async () => (await client.status(patient.id))?.state === 'started' && (await client.status(deaf.id))?.state === 'started', { what: 'both started' });
     await client.cancel(patient.id);
+    const cancelledAt = Date.now();
     await client.cancel(deaf.id);
-    // Both end cancelled: the patient one when its handler returns (its soft limit is a minute
-    // away), the deaf one only when its hard limit (3 s) kills it.
+    // Both end cancelled: the patient one when its handler returns, the deaf one when the grace
+    // (2 s) after its signal has passed and its runner is killed. Their limits are a minute away.
     const patientErr = await failure(patient.result({ timeoutMs: 10_000 }));
     expect(patientErr?.state).toBe('cancelled');
     const deafErr = await failure(deaf.result({ timeoutMs: 10_000 }));
     expect(deafErr?.state).toBe('cancelled');
     const deafRecord = await client.status(deaf.id);
-    expect((deafRecord?.finishedAt ?? 0) - (deafRecord?.startedAt ?? 0)).toBeGreaterThanOrEqual(3_000);
+    expect((deafRecord?.finishedAt ?? 0) - cancelledAt).toBeGreaterThanOrEqual(2_000);
+    const ends = await worker.metrics.registry.metrics();
+    expect(ends).toContain(`celeriac_isolated_runners_ended_total{queue="${queue}",task="${tasks.deafThread.name}",kind="thread",reason="cancelled"} 1`);
+    // The patient one heeded its signal: its runner lives on, warm.
+    expect(ends).not.toContain(`task="${tasks.patientThread.name}",kind="thread",reason=`);
     // The killed runner was replaced.
     expect(await (await client.enqueue(tasks.echoThread, { n: 3 })).result({ timeoutMs: 10_000 })).toMatchObject({ n: 3 });
+  });
+
+  it("kills an isolated task that sets no hard limit at the worker's default hard limit", async () => {
+    const { client } = await startWorker([tasks.spinNoHardThread], 8, 0, { defaultTimeoutMs: 1_000, defaultHardTimeLimitMs: 1_500 });
+    const err = await failure(client.enqueue(tasks.spinNoHardThread, {}).then((h) => h.result({ timeoutMs: 10_000 })));
+    // Without the default its soft limit (300 ms) would end it as a TaskTimeoutError.
+    expect(err?.remote).toMatchObject({ type: 'HardTimeLimitError', message: expect.stringContaining('hard time limit of 1500 ms; its runner was killed') });
   });
 
   it('abandons an in-process handler deaf to its signal at the hard limit and frees its slot; one that heeds the soft limit succeeds', async () => {

@@ -103,4 +103,47 @@ describe('the celeriac npm package, installed into a fresh project', () => {
     await worker.stop(10_000);
     expect(await worker.exited, worker.output()).toBe(0);
   });
+
+  it("runs isolated tasks in a thread and a child process, whose entries the package's JavaScript finds", async () => {
+    // The runner entries are resolved beside the compiled isolation code (.js, not .ts): only the
+    // packed build shows that they are shipped and found.
+    writeFileSync(
+      join(app, 'iso-tasks.ts'),
+      `import { threadId } from 'node:worker_threads';
+import { defineTask } from 'celeriac';
+const where = (p: { n: number }) => ({ n: p.n, pid: process.pid, threadId });
+const limits = { module: import.meta.url, timeoutMs: 10_000, hardTimeLimitMs: 20_000 };
+export const inThread = defineTask('iso.in-thread', where, { isolation: 'thread', ...limits });
+export const inProcess = defineTask('iso.in-process', where, { isolation: 'process', ...limits });
+`,
+    );
+    writeFileSync(
+      join(app, 'iso-producer.ts'),
+      `import { Client } from 'celeriac';
+import { defaultQueueSettings, ensureQueue } from 'celeriac/topology';
+import { inProcess, inThread } from './iso-tasks.ts';
+const client = await Client.connect({ servers: process.env.NATS_URL ?? '', queue: 'iso' });
+await ensureQueue(client.nc, defaultQueueSettings('iso'));
+const thread = await (await client.enqueue(inThread, { n: 1 })).result({ timeoutMs: 30_000 });
+const child = await (await client.enqueue(inProcess, { n: 2 })).result({ timeoutMs: 30_000 });
+console.log(JSON.stringify({ thread, child }));
+await client.close();
+`,
+    );
+    const env = { NATS_URL: nats.server.url, CELERIAC_HTTP_PORT: '0' };
+    const worker = startAppProcess(process.execPath, [join(app, 'node_modules', 'celeriac', 'bin', 'celeriac-worker.js'), '--queue', 'iso', 'iso-tasks.ts'], { cwd: app, env });
+    procs.push(worker);
+    const producer = startAppProcess(process.execPath, ['iso-producer.ts'], { cwd: app, env });
+    procs.push(producer);
+    expect(await producer.exited, producer.output() + worker.output()).toBe(0);
+    const line = producer.output().trim().split('\n').at(-1) ?? '';
+    const out = JSON.parse(line) as Record<'thread' | 'child', { n: number; pid: number; threadId: number }>;
+    // A worker thread of the worker process (the main thread's id is 0), and a process of its own.
+    expect(out.thread).toMatchObject({ n: 1, pid: worker.pid });
+    expect(out.thread.threadId).toBeGreaterThan(0);
+    expect(out.child).toMatchObject({ n: 2, threadId: 0 });
+    expect(out.child.pid).not.toBe(worker.pid);
+    await worker.stop(10_000);
+    expect(await worker.exited, worker.output()).toBe(0);
+  }, 60_000);
 });

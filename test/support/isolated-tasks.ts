@@ -25,6 +25,9 @@ const spin = (p: { beat?: string }) => {
 export const spinThread = defineTask('iso.spin-thread', spin, isolated('thread', { timeoutMs: 300, hardTimeLimitMs: 1_500, ...twice }));
 export const spinProcess = defineTask('iso.spin-process', spin, isolated('process', { timeoutMs: 300, hardTimeLimitMs: 1_500, ...twice }));
 
+/** Spins with a soft limit (300 ms) and no hard limit of its own: the worker's default hard limit applies. */
+export const spinNoHardThread = defineTask('iso.spin-no-hard-thread', spin, isolated('thread', { timeoutMs: 300, ...once }));
+
 /** Allocates until its 64 MiB heap is full. */
 const hog = () => {
   const hoard: number[][] = [];
@@ -51,8 +54,8 @@ export const politeThread = defineTask('iso.polite-thread', polite, isolated('th
 export const politeProcess = defineTask('iso.polite-process', polite, isolated('process', { timeoutMs: 300, hardTimeLimitMs: 60_000, ...once }));
 /** The same with a soft limit far away, so only a cancel stops it. */
 export const patientThread = defineTask('iso.patient-thread', polite, isolated('thread', { timeoutMs: 60_000, hardTimeLimitMs: 120_000, trackStarted: true, ...once }));
-/** Spins, deaf to its signal: a cancel fires it in vain, and the hard limit (3 s) stops it. */
-export const deafThread = defineTask('iso.deaf-thread', spin, isolated('thread', { timeoutMs: 2_000, hardTimeLimitMs: 3_000, trackStarted: true, ...once }));
+/** Spins, deaf to its signal: a cancel fires it in vain, and the worker kills it after the grace (2 s), long before its limits. */
+export const deafThread = defineTask('iso.deaf-thread', spin, isolated('thread', { timeoutMs: 60_000, hardTimeLimitMs: 120_000, trackStarted: true, ...once }));
 
 /** Does nothing: the bench's per-task cost of isolation. */
 export const noopThread = defineTask('iso.noop-thread', () => null, isolated('thread'));

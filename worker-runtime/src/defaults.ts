@@ -209,4 +209,18 @@ export const DEFAULTS = {
    * at most this much of one slot.
    */
   laneRefillWaitMs: 25,
+  /**
+   * How often an isolated child process checks that its worker is still its parent; once it is
+   * not (the worker was SIGKILLed), the child kills itself. A check is one getppid() call in a
+   * thread of its own (the thread costs about 17 MiB of RSS per child, docs/operations.md); half a
+   * second bounds how long an orphan spins on the CPU the pod's next worker needs.
+   */
+  isolatedOrphanCheckMs: 500,
+  /**
+   * A cancelled isolated task whose handler has not returned this long after its signal fired is
+   * killed (its record says `cancelled`), rather than running on to its hard limit, which may be
+   * hours away. Two seconds lets a handler that heeds its signal close a file or roll back; one
+   * that needs longer to clean up should not be killable at all (run it in-process).
+   */
+  isolatedCancelGraceMs: 2_000,
 } as const;

@@ -21,6 +21,12 @@ describe('readWorkerConfig', () => {
     expect(c.concurrency).toBe(32);
     expect(c.defaultRetry?.maxAttempts).toBe(2);
     expect(c.name).toBe('pod-1');
+    expect(c.hardTimeLimitMs).toBeUndefined();
+  });
+
+  it('reads a worker-wide hard time limit above the soft one', () => {
+    const c = readWorkerConfig(['a.js'], { CELERIAC_QUEUE: 'q', CELERIAC_TASK_TIMEOUT_MS: '60000', CELERIAC_HARD_TIME_LIMIT_MS: '90000' });
+    expect(c).toMatchObject({ taskTimeoutMs: 60_000, hardTimeLimitMs: 90_000 });
   });
 
   it.each([
@@ -30,6 +36,8 @@ describe('readWorkerConfig', () => {
     [['a.js'], { CELERIAC_QUEUE: 'q', CELERIAC_DEFAULT_RETRY: '{"maxAttempts":0}' }, /CELERIAC_DEFAULT_RETRY/],
     [['--bogus'], { CELERIAC_QUEUE: 'q' }, /--bogus/],
     [['a.js'], { CELERIAC_QUEUE: 'q', CELERIAC_UNKNOWN_TASK_GRACE_MS: '10m' }, /CELERIAC_UNKNOWN_TASK_GRACE_MS/],
+    [['a.js'], { CELERIAC_QUEUE: 'q', CELERIAC_HARD_TIME_LIMIT_MS: '5m' }, /CELERIAC_HARD_TIME_LIMIT_MS must be an integer >= 1, got "5m"/],
+    [['a.js'], { CELERIAC_QUEUE: 'q', CELERIAC_HARD_TIME_LIMIT_MS: '60000' }, /CELERIAC_HARD_TIME_LIMIT_MS \(60000\) must exceed CELERIAC_TASK_TIMEOUT_MS \(300000\)/],
   ])('rejects %j %j naming what is wrong', (argv, env, msg) => {
     expect(() => readWorkerConfig(argv, env)).toThrow(msg);
   });

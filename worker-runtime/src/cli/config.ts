@@ -1,5 +1,6 @@
 import type { NatsSettings } from '../connection.ts';
 import { DEFAULTS } from '../defaults.ts';
+import { checkDefaultHardLimit } from '../isolation/options.ts';
 import { isValidQueueName } from '../protocol.ts';
 import { resolveRetryPolicy, type RetryPolicy } from '../retry.ts';
 
@@ -12,6 +13,7 @@ export interface WorkerProcessConfig {
   prefetch: number | undefined;
   drainTimeoutMs: number;
   taskTimeoutMs: number;
+  hardTimeLimitMs: number | undefined;
   defaultRetry: RetryPolicy | undefined;
   results: boolean | undefined;
   unknownTaskGraceMs: number;
@@ -72,6 +74,13 @@ export function readWorkerConfig(argv: string[], env: Record<string, string | un
         ...(env.NATS_KEY_FILE ? { keyFile: env.NATS_KEY_FILE } : {}),
       }
     : undefined;
+  const taskTimeoutMs = int(env, 'CELERIAC_TASK_TIMEOUT_MS', DEFAULTS.taskTimeoutMs, 1);
+  const hardTimeLimitMs = env.CELERIAC_HARD_TIME_LIMIT_MS ? int(env, 'CELERIAC_HARD_TIME_LIMIT_MS', 0, 1) : undefined;
+  try {
+    checkDefaultHardLimit(hardTimeLimitMs, taskTimeoutMs, { hard: 'CELERIAC_HARD_TIME_LIMIT_MS', soft: 'CELERIAC_TASK_TIMEOUT_MS' });
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
   const name = env.CELERIAC_WORKER_NAME || env.HOSTNAME || `worker-${process.pid}`;
   const nats: NatsSettings = {
     servers: (env.NATS_URL ?? 'nats://127.0.0.1:4222').split(',').map((s) => s.trim()),
@@ -89,7 +98,8 @@ export function readWorkerConfig(argv: string[], env: Record<string, string | un
     concurrency: int(env, 'CELERIAC_CONCURRENCY', DEFAULTS.concurrency, 1),
     prefetch: env.CELERIAC_PREFETCH ? int(env, 'CELERIAC_PREFETCH', 0, 1) : undefined,
     drainTimeoutMs: int(env, 'CELERIAC_DRAIN_TIMEOUT_MS', DEFAULTS.drainTimeoutMs, 0),
-    taskTimeoutMs: int(env, 'CELERIAC_TASK_TIMEOUT_MS', DEFAULTS.taskTimeoutMs, 1),
+    taskTimeoutMs,
+    hardTimeLimitMs,
     defaultRetry,
     results,
     unknownTaskGraceMs: int(env, 'CELERIAC_UNKNOWN_TASK_GRACE_MS', DEFAULTS.unknownTaskGraceMs, 0),

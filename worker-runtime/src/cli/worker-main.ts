@@ -76,6 +76,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     ...(config.prefetch ? { prefetch: config.prefetch } : {}),
     ...(config.defaultRetry ? { defaultRetry: config.defaultRetry } : {}),
     defaultTimeoutMs: config.taskTimeoutMs,
+    ...(config.hardTimeLimitMs !== undefined ? { defaultHardTimeLimitMs: config.hardTimeLimitMs } : {}),
     ...(config.results !== undefined ? { results: config.results } : {}),
     unknownTaskGraceMs: config.unknownTaskGraceMs,
     name: config.name,

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { RegisteredTask } from '../worker/run-deps.ts';
+import { IsolationMetrics } from './metrics.ts';
 import { RunnerPool } from './pool.ts';
 
 /**
@@ -14,12 +16,17 @@ export class Isolation {
     this.pools = pools;
   }
 
-  static attach(tasks: ReadonlyMap<string, RegisteredTask>, log: Logger): Isolation | undefined {
+  /** `metrics`: the worker's registry and queue, where the runners' metrics are exposed. */
+  static attach(tasks: ReadonlyMap<string, RegisteredTask>, log: Logger, metrics?: { registry: Registry; queue: string }): Isolation | undefined {
     const pools: RunnerPool[] = [];
+    // Registered on every worker, as its other metrics are, so dashboards and alerts find the
+    // series names (a worker without isolated tasks exposes them without samples).
+    const m = metrics && new IsolationMetrics(metrics.registry, metrics.queue, () => pools.map((p) => ({ task: p.spec.task, kind: p.spec.kind, size: p.size })));
     for (const reg of tasks.values()) {
       const o = reg.def.options;
       if (!o.isolation || !o.module) continue;
-      const pool = new RunnerPool({ kind: o.isolation, module: o.module, task: reg.def.name, memoryLimitMb: o.memoryLimitMb, logLevel: log.level }, log);
+      const spec = { kind: o.isolation, module: o.module, task: reg.def.name, memoryLimitMb: o.memoryLimitMb, logLevel: log.level };
+      const pool = new RunnerPool(spec, log, m?.events(spec.task, spec.kind));
       reg.isolated = pool;
       pools.push(pool);
     }

@@ -35,4 +35,25 @@ describe('time-limit and isolation options', () => {
     expect(tasks.get('plain')).toMatchObject({ timeoutMs: 1_000, hardTimeLimitMs: undefined });
     expect(() => registerTasks([hard], { defaultTimeoutMs: 5_000 }, metrics)).toThrow(/must exceed its soft limit \(5000 ms, the worker's default timeout\)/);
   });
+
+  it("applies the worker's default hard limit to tasks that set none, where it exceeds their soft limit; a task's own wins", () => {
+    const metrics = new WorkerMetrics('q', { processMetrics: false, inFlight: () => 0 });
+    const own = defineTask('own', noop, { hardTimeLimitMs: 5_000 });
+    const plain = defineTask('plain', noop);
+    const slow = defineTask('slow', noop, { timeoutMs: 60_000 });
+    const tasks = registerTasks([own, plain, slow], { defaultTimeoutMs: 1_000, defaultHardTimeLimitMs: 30_000 }, metrics);
+    expect(tasks.get('own')).toMatchObject({ timeoutMs: 1_000, hardTimeLimitMs: 5_000 });
+    expect(tasks.get('plain')).toMatchObject({ timeoutMs: 1_000, hardTimeLimitMs: 30_000 });
+    // Its own soft limit is past the default hard one: it stays both limits, as without a default.
+    expect(tasks.get('slow')).toMatchObject({ timeoutMs: 60_000, hardTimeLimitMs: undefined });
+  });
+
+  it.each([
+    [{ defaultHardTimeLimitMs: 0 }, /defaultHardTimeLimitMs must be a number of ms > 0, got 0/],
+    [{ defaultHardTimeLimitMs: 1_000, defaultTimeoutMs: 1_000 }, /defaultHardTimeLimitMs \(1000\) must exceed defaultTimeoutMs \(1000\)/],
+    [{ defaultHardTimeLimitMs: 60_000 }, /defaultHardTimeLimitMs \(60000\) must exceed defaultTimeoutMs \(300000\)/],
+  ])('refuses a worker default %j naming the setting', (opts, message) => {
+    const metrics = new WorkerMetrics('q', { processMetrics: false, inFlight: () => 0 });
+    expect(() => registerTasks([defineTask('t', noop)], opts, metrics)).toThrow(message);
+  });
 });

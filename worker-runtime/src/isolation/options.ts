@@ -22,12 +22,25 @@ export function checkIsolationOptions(name: string, o: TaskOptions<unknown>): vo
 }
 
 /**
- * The hard limit one attempt of a task runs under, given its resolved soft limit: its own, or none
- * (the soft limit then ends the attempt, as it always has). Rejects a hard limit at or under a
- * soft limit that came from the worker's default.
+ * Checks a worker's default hard limit (`defaultHardTimeLimitMs`, env CELERIAC_HARD_TIME_LIMIT_MS)
+ * against its default soft limit, so a wrong pair fails when the worker starts. `names` say how the
+ * caller spells the two settings, for the error.
  */
-export function resolveHardLimit(name: string, o: TaskOptions<unknown>, softMs: number): number | undefined {
-  if (o.hardTimeLimitMs === undefined) return undefined;
+export function checkDefaultHardLimit(hardMs: number | undefined, softMs: number, names = { hard: 'defaultHardTimeLimitMs', soft: 'defaultTimeoutMs' }): void {
+  if (hardMs === undefined) return;
+  if (!Number.isFinite(hardMs) || !(hardMs > 0)) throw new RangeError(`${names.hard} must be a number of ms > 0, got ${hardMs}`);
+  if (!(hardMs > softMs)) throw new RangeError(`${names.hard} (${hardMs}) must exceed ${names.soft} (${softMs}), the soft limit of tasks that set no timeoutMs`);
+}
+
+/**
+ * The hard limit one attempt of a task runs under, given its resolved soft limit: its own; else
+ * the worker's default, where that is above the task's soft limit (a task whose own timeoutMs is
+ * longer keeps it as both limits, as without a default); else none (the soft limit then ends the
+ * attempt, as it always has). Rejects a task's hard limit at or under a soft limit that came from
+ * the worker's default.
+ */
+export function resolveHardLimit(name: string, o: TaskOptions<unknown>, softMs: number, defaultHardMs?: number): number | undefined {
+  if (o.hardTimeLimitMs === undefined) return defaultHardMs !== undefined && defaultHardMs > softMs ? defaultHardMs : undefined;
   if (!(o.hardTimeLimitMs > softMs)) {
     throw new RangeError(`task ${name}: hardTimeLimitMs (${o.hardTimeLimitMs}) must exceed its soft limit (${softMs} ms, the worker's default timeout): set timeoutMs`);
   }

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { TaskContext } from '../task.ts';
+import type { RunnerEvents } from './metrics.ts';
+import { runnerEnd } from './runner-end.ts';
 import { Runner, type RunnerSpec } from './runner.ts';
 
 /** One isolated attempt as the worker's Attempt drives it. */
@@ -21,11 +23,13 @@ export class RunnerPool {
   private readonly spare: Runner[] = [];
   private readonly all = new Set<Runner>();
   private readonly log: Logger;
+  private readonly events: RunnerEvents | undefined;
   private closed = false;
 
-  constructor(spec: RunnerSpec, log: Logger) {
+  constructor(spec: RunnerSpec, log: Logger, events?: RunnerEvents) {
     this.spec = spec;
     this.log = log;
+    this.events = events;
   }
 
   get size(): number {
@@ -83,12 +87,22 @@ export class RunnerPool {
 
   private start(): Runner {
     if (this.closed) throw new Error('worker stopped');
-    const r = new Runner(this.spec, (dead) => this.onDeath(dead));
+    const spawnedAt = performance.now();
+    const r = new Runner(this.spec, (dead, err, killed) => this.onDeath(dead, err, killed));
     this.all.add(r);
+    r.ready.then(
+      () => this.events?.started((performance.now() - spawnedAt) / 1000),
+      () => undefined,
+    );
     return r;
   }
 
-  private onDeath(r: Runner): void {
+  private onDeath(r: Runner, err: Error, killed: boolean): void {
+    const reason = runnerEnd(err, killed, this.closed);
+    this.events?.ended(reason);
+    const fields = { task: this.spec.task, kind: this.spec.kind, id: r.id, reason, error: err.message };
+    if (reason === 'shutdown') this.log.debug(fields, 'isolated runner ended');
+    else this.log.warn(fields, 'isolated runner ended');
     this.all.delete(r);
     remove(this.idle, r);
     remove(this.spare, r);

@@ -31,18 +31,23 @@ export class Runner {
   dead = false;
   /** Its module loaded: a runner that dies after this is worth replacing; one that never loaded is not. */
   loaded = false;
+  /** The child's pid or the thread's id, for logs. */
+  readonly id: number | undefined;
   private readonly transport: RunnerTransport;
-  private readonly onDeath: (r: Runner) => void;
+  private readonly onDeath: (r: Runner, err: Error, killed: boolean) => void;
+  private killed = false;
   private call: Call | undefined;
   private settleReady!: (err?: Error) => void;
 
-  constructor(spec: RunnerSpec, onDeath: (r: Runner) => void) {
+  /** `onDeath` hears why it ended, and whether kill() ended it. */
+  constructor(spec: RunnerSpec, onDeath: (r: Runner, err: Error, killed: boolean) => void) {
     this.onDeath = onDeath;
     this.ready = new Promise<void>((resolve, reject) => {
       this.settleReady = (err) => (err ? reject(err) : resolve());
     });
     const spawn = spec.kind === 'thread' ? spawnThread : spawnProcess;
     this.transport = spawn({ memoryLimitMb: spec.memoryLimitMb, onMessage: (m) => this.onMessage(m), onDeath: (err) => this.die(err) });
+    this.id = this.transport.id;
     this.transport.send({ type: 'init', module: spec.module, task: spec.task, logLevel: spec.logLevel });
     // A module that hangs while loading would hold the pool's first attempt for ever.
     const startTimer = setTimeout(() => this.kill(new Error(`isolated runner of task ${spec.task} did not load ${spec.module} in ${DEFAULTS.isolatedRunnerStartTimeoutMs} ms`)), DEFAULTS.isolatedRunnerStartTimeoutMs);
@@ -71,6 +76,7 @@ export class Runner {
   /** Stops the runner now; its running attempt (if any) fails with `reason`. */
   kill(reason: Error): void {
     if (this.dead) return;
+    this.killed = true;
     this.transport.kill();
     this.die(reason);
   }
@@ -83,7 +89,7 @@ export class Runner {
     this.call = undefined;
     call?.detach();
     call?.reject(err);
-    this.onDeath(this);
+    this.onDeath(this, err, this.killed);
   }
 
   private onMessage(m: FromRunner): void {

@@ -7,6 +7,8 @@ import type { FromRunner, ToRunner } from './wire.ts';
 
 /** One started thread or child process, as the worker drives it. */
 export interface RunnerTransport {
+  /** The child's pid or the thread's threadId (undefined: a fork that never started). */
+  readonly id: number | undefined;
   send(m: ToRunner): void;
   /** Stops it now, whatever it is doing: the thread is terminated, the process SIGKILLed. */
   kill(): void;
@@ -37,6 +39,7 @@ export function spawnThread(o: SpawnOptions): RunnerTransport {
     if (!killed) o.onDeath(died ?? new IsolatedRunnerError(`isolated task's thread exited with code ${code}`));
   });
   return {
+    id: t.threadId,
     send: (m) => t.postMessage(m),
     kill: () => {
       killed = true;
@@ -76,6 +79,7 @@ export function spawnProcess(o: SpawnOptions): RunnerTransport {
     );
   });
   return {
+    id: child.pid,
     send: (m) => {
       if (child.connected) child.send(m);
     },

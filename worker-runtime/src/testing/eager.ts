@@ -27,6 +27,8 @@ export interface EagerOptions {
   defaultRetry?: RetryPolicy;
   /** Per-attempt time limit for tasks that define none (the worker's `defaultTimeoutMs`). */
   defaultTimeoutMs?: number;
+  /** Hard time limit for tasks that define none (the worker's `defaultHardTimeLimitMs`). */
+  defaultHardTimeLimitMs?: number;
   /** Really wait between retries (default false: tests should not sleep through backoff). */
   sleepBetweenRetries?: boolean;
   /**

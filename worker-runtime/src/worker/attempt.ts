@@ -98,12 +98,22 @@ export class Attempt implements InFlightTask {
   /**
    * A cancel arrived while the handler runs: its signal fires now, and the attempt ends as
    * `cancelled` when the handler returns or throws (or times out), never retried. A handler that
-   * ignores the signal runs on to its end; only an isolated task can be stopped hard.
+   * ignores the signal runs on to its end; an isolated one is killed after a grace
+   * (`DEFAULTS.isolatedCancelGraceMs`).
    */
   cancel(reason: CancelledError): void {
     if (this.ended) return;
+    const first = this.cancelledBy === undefined;
     this.cancelledBy ??= reason;
     this.abort(reason);
+    if (first && this.kill) setTimeout(() => this.killCancelled(reason), DEFAULTS.isolatedCancelGraceMs).unref();
+  }
+
+  /** The grace after a cancel passed and the isolated handler has not returned: its runner is killed. */
+  private killCancelled(reason: CancelledError): void {
+    if (!this.end()) return;
+    this.kill?.(reason);
+    this.endCancelled(reason);
   }
 
   /** Calls the handler (or joins its task's next batch); the attempt finishes on its own from here. */

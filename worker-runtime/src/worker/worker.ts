@@ -46,6 +46,11 @@ export interface WorkerOptions {
   defaultRetry?: RetryPolicy;
   /** Per-attempt time limit for tasks that define none. */
   defaultTimeoutMs?: number;
+  /**
+   * Hard time limit for tasks that define none (must exceed defaultTimeoutMs); applies to a task
+   * only where it exceeds the task's soft limit. See docs/concepts.md, time limits and isolation.
+   */
+  defaultHardTimeLimitMs?: number;
   /** Write result records (off when the queue has results off). Default: on if the bucket exists. */
   results?: boolean;
   maxPayloadBytes?: number;
@@ -124,7 +129,7 @@ export class Worker {
     this.log = opts.logger ?? pino({ name: 'celeriac-worker' });
     this.metrics = new WorkerMetrics(opts.queue, { processMetrics: opts.processMetrics ?? false, inFlight: () => this.slots.inUse });
     this.tasks = registerTasks(opts.tasks, opts, this.metrics);
-    this.isolation = Isolation.attach(this.tasks, this.log);
+    this.isolation = Isolation.attach(this.tasks, this.log, { registry: this.metrics.registry, queue: opts.queue });
   }
 
   /** True while a consume loop is alive and the connection is up: the readiness probe. */
