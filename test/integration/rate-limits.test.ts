@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Client, InvalidRateLimit, Worker, type TaskDefinition } from 'celeriac';
-import { rateLimitBucketName } from 'celeriac/topology';
+import { laneLayoutOf, rateLimitBucketName } from 'celeriac/topology';
 import { queueNames } from 'celeriac/protocol';
 import { useNats } from '../support/use-nats.ts';
 import { connectTo, createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
@@ -67,6 +67,21 @@ describe('rate limits', () => {
     expect(sliding).toBeLessThanOrEqual(200);
     // 600 tasks at no more than 100 a window touch at least six windows.
     expect(windows.size).toBeGreaterThanOrEqual(6);
+  });
+
+  it('holds a limit on a queue with priority lanes, whose tasks reach the gate holding a slot', async () => {
+    const queue = uniqueQueue('rl-lanes');
+    await createQueue(nats.nc, queue, { lanes: laneLayoutOf(2, 1, 10) });
+    const client = new Client(nats.nc, { queue });
+    await client.setRateLimit({ perSecond: 20 });
+    await startWorker(queue, [tick], 4);
+    const handles = await client.enqueueMany(tick, Array.from({ length: 80 }, (_, n) => ({ payload: { n }, priority: n % 2 })));
+    const marks: StartMark[] = await Promise.all(handles.map((h) => h.result({ timeoutMs: 30_000 })));
+
+    expect(marks.every((m) => m.attempt === 1)).toBe(true);
+    expect(Math.max(...startsPerWindow(marks, 1000).values())).toBeLessThanOrEqual(20 * (1 + START_SLIP));
+    // A held task gives its lane slot back: the worker's 4 slots are not all stuck waiting for tokens.
+    expect(startsPerWindow(marks, 1000).size).toBeGreaterThanOrEqual(4);
   });
 
   it('applies a limit changed at run time within two seconds, and starts held tasks when it is removed', async () => {
