@@ -15,7 +15,7 @@ import { QueueConnector } from '../../operator/src/nats/queue-connection.ts';
 import { TaskQueueReconciler } from '../../operator/src/taskqueue/reconciler.ts';
 import { Client, PublishRejectedError } from 'celeriac';
 import { queueNames } from 'celeriac/protocol';
-import { cancelBucketName, rateCounterStreamName, rateLimitBucketName } from 'celeriac/topology';
+import { cancelBucketName, rateCounterStreamName, rateLimitBucketName, slotBucketName } from 'celeriac/topology';
 import { work } from '../support/chaos-tasks.ts';
 import { report, sleep } from '../support/chaos.ts';
 import { useNats } from '../support/use-nats.ts';
@@ -103,6 +103,12 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     );
   }
 
+  /** Every stream ensureQueue makes for a queue (KV buckets are streams too). */
+  function streamsOfQueue(q: string): string[] {
+    const n = queueNames(q);
+    return [n.stream, n.deadLetterStream, `KV_${n.resultBucket}`, `KV_${cancelBucketName(q)}`, `KV_${n.workflowBucket}`, rateCounterStreamName(q), `KV_${rateLimitBucketName(q)}`, `KV_${slotBucketName(q)}`];
+  }
+
   async function streamsOf(ns: string): Promise<string[]> {
     const token = ns.toUpperCase().replaceAll('-', '_');
     const names: string[] = [];
@@ -126,11 +132,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     // Killed as soon as the first queue is synced: the rest are half done or not started.
     const create = await killLeaderWhen(ns, (l) => l.msg === 'synced queue', 'the leader syncing its first queue');
 
-    const expectedStreams = (ids: number[]) =>
-      ids.flatMap((i) => {
-        const n = queueNames(queue(i));
-        return [n.stream, n.deadLetterStream, `KV_${n.resultBucket}`, `KV_${cancelBucketName(queue(i))}`, `KV_${n.workflowBucket}`, rateCounterStreamName(queue(i)), `KV_${rateLimitBucketName(queue(i))}`];
-      }).sort();
+    const expectedStreams = (ids: number[]) => ids.flatMap((i) => streamsOfQueue(queue(i))).sort();
     const all = Array.from({ length: QUEUES }, (_, i) => i);
     await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq', '--all', '--timeout=60s']);
     for (const i of all) {
@@ -329,7 +331,7 @@ describe('the operator killed mid-reconcile and during scaling', () => {
       await reconciler.reconcile(key, leading); // adds the finalizer, creates the streams
       snapshot = await read();
       expect((snapshot.metadata?.finalizers ?? []).length).toBe(1);
-      expect(await streamsOf(ns)).toHaveLength(5); // tasks, dead letters, results, cancels, workflows
+      expect(await streamsOf(ns)).toEqual(streamsOfQueue(`stale-${ns}`).sort());
       await kubectlOk(cp(), ['delete', '-n', ns, 'tq/stale', '--wait=false']);
       snapshot = await read(); // deleting: deletionTimestamp set, held by our finalizer
       await reconciler.reconcile(key, leading); // deletes the streams, removes the finalizer: the queue is gone

@@ -1,7 +1,14 @@
-import type { TaskOptions } from '../task.ts';
+/** The options of a task (task.ts's TaskOptions) that say where and how long it runs. */
+export interface TimeLimitOptions {
+  timeoutMs?: number;
+  hardTimeLimitMs?: number;
+  isolation?: 'thread' | 'process';
+  module?: string;
+  memoryLimitMb?: number;
+}
 
 /** Checks a task's time-limit and isolation options when it is defined, so a typo fails as its module loads. */
-export function checkIsolationOptions(name: string, o: TaskOptions<unknown>): void {
+export function checkIsolationOptions(name: string, o: TimeLimitOptions): void {
   if (o.hardTimeLimitMs !== undefined) {
     if (!(o.hardTimeLimitMs > 0)) throw new RangeError(`task ${name}: hardTimeLimitMs must be > 0`);
     if (o.timeoutMs !== undefined && !(o.hardTimeLimitMs > o.timeoutMs)) {
@@ -39,7 +46,7 @@ export function checkDefaultHardLimit(hardMs: number | undefined, softMs: number
  * attempt, as it always has). Rejects a task's hard limit at or under a soft limit that came from
  * the worker's default.
  */
-export function resolveHardLimit(name: string, o: TaskOptions<unknown>, softMs: number, defaultHardMs?: number): number | undefined {
+export function resolveHardLimit(name: string, o: TimeLimitOptions, softMs: number, defaultHardMs?: number): number | undefined {
   if (o.hardTimeLimitMs === undefined) return defaultHardMs !== undefined && defaultHardMs > softMs ? defaultHardMs : undefined;
   if (!(o.hardTimeLimitMs > softMs)) {
     throw new RangeError(`task ${name}: hardTimeLimitMs (${o.hardTimeLimitMs}) must exceed its soft limit (${softMs} ms, the worker's default timeout): set timeoutMs`);

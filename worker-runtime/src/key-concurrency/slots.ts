@@ -3,7 +3,6 @@ import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io
 import { Kvm, KvWatchInclude, type KV, type KvWatchEntry } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { queueNames } from '../protocol.ts';
-import type { RegisteredTask } from '../worker/run-deps.ts';
 import { slotBucketName } from './bucket.ts';
 import { prefixOfSlot } from './key.ts';
 import { SlotWakeups, type SlotWait } from './wakeups.ts';
@@ -67,7 +66,7 @@ export class KeySlots {
   static openIfLimited(
     nc: NatsConnection,
     queue: string,
-    tasks: Iterable<RegisteredTask>,
+    tasks: Iterable<{ def: { options: { concurrency?: unknown } } }>,
     opts: { owner: string; concurrency: number; log: Logger; registry: Registry },
   ): Promise<KeySlots | undefined> {
     if (![...tasks].some((t) => t.def.options.concurrency)) return Promise.resolve(undefined);
