@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { queueNames } from '../protocol.ts';
+import { managerOf } from './manager.ts';
 
 /**
  * How far ahead a pause reaches: JetStream pauses a consumer until a time, so "until resumed" is
@@ -16,21 +16,21 @@ const PAUSE_FOR_MS = 100 * 365 * 24 * 60 * 60_000;
  */
 export async function pauseQueue(nc: NatsConnection, queue: string): Promise<void> {
   const n = queueNames(queue);
-  const jsm = await jetstreamManager(nc);
+  const jsm = await managerOf(nc);
   await jsm.consumers.pause(n.stream, n.consumer, new Date(Date.now() + PAUSE_FOR_MS));
 }
 
 /** Resumes a paused queue: workers' pulls are served again at once. Idempotent. */
 export async function resumeQueue(nc: NatsConnection, queue: string): Promise<void> {
   const n = queueNames(queue);
-  const jsm = await jetstreamManager(nc);
+  const jsm = await managerOf(nc);
   await jsm.consumers.resume(n.stream, n.consumer);
 }
 
 /** Whether the queue's consumer is paused now. */
 export async function isQueuePaused(nc: NatsConnection, queue: string): Promise<boolean> {
   const n = queueNames(queue);
-  const jsm = await jetstreamManager(nc);
+  const jsm = await managerOf(nc);
   const info = await jsm.consumers.info(n.stream, n.consumer);
   return info.paused === true;
 }

@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { ConsumerInfo, StreamInfo } from '@nats-io/jetstream';
 import { queueNames } from '../protocol.ts';
+import { managerOf } from './manager.ts';
 
 /** A queue's backlog as JetStream reports it: what the status and the autoscaler read. */
 export interface QueueState {
@@ -13,18 +14,6 @@ export interface QueueState {
   lastSeq: number;
   /** The queue's consumer is paused (pauseQueue, spec.paused): workers get no task. */
   paused?: boolean;
-}
-
-/** One manager per connection, made without its $JS.API.INFO round trip (one per call before). */
-const managers = new WeakMap<NatsConnection, Promise<JetStreamManager>>();
-
-function managerOf(nc: NatsConnection): Promise<JetStreamManager> {
-  let jsm = managers.get(nc);
-  if (!jsm) {
-    jsm = jetstreamManager(nc, { checkAPI: false });
-    managers.set(nc, jsm);
-  }
-  return jsm;
 }
 
 /**
@@ -41,10 +30,15 @@ export async function readQueueState(nc: NatsConnection, queue: string, opts: { 
     jsm.streams.info(names.stream),
     opts.deadLetters === false ? undefined : jsm.streams.info(names.deadLetterStream).catch(() => undefined),
   ]);
+  return queueStateOf(consumer, stream, dlq);
+}
+
+/** The numbers of a queue from its consumer's, task stream's and dead-letter stream's infos. */
+export function queueStateOf(consumer: ConsumerInfo, stream: StreamInfo, deadLetters: StreamInfo | undefined): QueueState {
   return {
     pending: consumer.num_pending,
     ackPending: consumer.num_ack_pending,
-    deadLetters: dlq?.state.messages ?? 0,
+    deadLetters: deadLetters?.state.messages ?? 0,
     lastSeq: stream.state.last_seq,
     paused: consumer.paused === true,
   };
