@@ -18,10 +18,15 @@ export const defaults = {
   informerRestartBackoff: { baseMs: 500, maxMs: 30_000 } satisfies BackoffPolicy,
 
   /**
-   * Reconciles run concurrently for different keys (never for the same key). Reconciles wait on
-   * the API server and NATS, not the CPU, so two workers hide latency without crowding 2 cores.
+   * Reconciles run concurrently for different keys (never for the same key), per controller.
+   * They wait on the API server and NATS, not the CPU. Measured (docs/benchmarks.md, "Operator at
+   * scale", 2-core machine shared at load 15 to 26, one run each): a mass apply of 100 queues +
+   * 100 pools was Ready in 92 s with 2, 51 s with 4, 67 s with 8; after a leader kill with 200 +
+   * 200, bursts were acted on 10.4 s (2), 11.2 s (4) and 7.9 s (8) after the kill. 2 was the
+   * slowest mass apply; 4 and 8 did not separate beyond this machine's noise, and 4 keeps fewer
+   * requests in flight against an API server and NATS that a mass change already keeps busy.
    */
-  workers: 2,
+  workers: 4,
 
   /**
    * A client-side limit on the operator's writes to the API server (applies, status, replicas;
