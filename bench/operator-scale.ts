@@ -66,10 +66,15 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function heapUsedMiB(metricsUrl: string): Promise<number> {
+/** The operator's memory as its own /metrics reports it, in MiB: V8 heap used and committed, external, and each heap space committed. */
+async function memoryOf(metricsUrl: string): Promise<Record<string, number>> {
   const text = await (await fetch(metricsUrl)).text();
-  const line = text.split('\n').find((l) => l.startsWith('nodejs_heap_size_used_bytes '));
-  return Math.round(Number(line?.split(' ')[1]) / 2 ** 20);
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const m = /^nodejs_(heap_size_used|heap_size_total|external_memory)_bytes (\S+)$/.exec(line) ?? /^nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)$/.exec(line);
+    if (m) out[m[1]!] = Math.round(Number(m[2]) / 2 ** 20);
+  }
+  return out;
 }
 
 /** Messages the operator's connection(s) sent to the server: every JetStream API request is one. */
@@ -100,6 +105,8 @@ export interface OperatorScaleOptions {
   objects: number;
   singleApplies: number;
   reactionSample: number;
+  /** Extra environment of the operator process (e.g. RECONCILE_WORKERS, NODE_OPTIONS), for comparisons. */
+  operatorEnv?: Record<string, string>;
   log: (s: string) => void;
 }
 
@@ -120,12 +127,14 @@ export async function runOperatorScaleBench(opts: OperatorScaleOptions): Promise
     await pooled(namespaces, 8, (ns) => kubectlOk(cp, ['create', 'namespace', ns]));
     const port = await freePort();
     const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    op = await startOperatorProcess(cp, nats.url, { namespace: 'default', env: { WATCH_NAMESPACE: '', HTTP_PORT: String(port), QUEUE_REFRESH_MS: '10000', LOG_LEVEL: 'warn' } });
+    op = await startOperatorProcess(cp, nats.url, { namespace: 'default', env: { WATCH_NAMESPACE: '', HTTP_PORT: String(port), QUEUE_REFRESH_MS: '10000', LOG_LEVEL: 'warn', ...opts.operatorEnv } });
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, { timeoutMs: 60_000, what: 'operator ready' });
     await sleep(3000);
     const pid = op.child.pid!;
     figure('rss-idle', rssMiB(pid), 'MiB');
-    figure('heap-used-idle', await heapUsedMiB(metricsUrl), 'MiB');
+    const idle = await memoryOf(metricsUrl);
+    opts.log(`[bench] ${SCENARIO}: operator memory idle (MiB) ${JSON.stringify(idle)}`);
+    figure('heap-used-idle', idle.heap_size_used!, 'MiB');
 
     // All at once: every object created by 32 concurrent requests.
     const api = KubernetesObjectApi.makeApiClient(cp.kubeConfig());
@@ -159,7 +168,10 @@ export async function runOperatorScaleBench(opts: OperatorScaleOptions): Promise
     // Idle with everything: memory, and the NATS requests of a steady second.
     await sleep(5000);
     figure('rss-all', rssMiB(pid), 'MiB');
-    figure('heap-used-all', await heapUsedMiB(metricsUrl), 'MiB');
+    const loaded = await memoryOf(metricsUrl);
+    opts.log(`[bench] ${SCENARIO}: operator memory with all (MiB) ${JSON.stringify(loaded)}`);
+    figure('heap-used-all', loaded.heap_size_used!, 'MiB');
+    figure('heap-total-all', loaded.heap_size_total!, 'MiB');
     const m0 = await operatorInMsgs(nats.monitorUrl);
     const c0 = cpuSeconds(pid);
     const w0 = Date.now();
@@ -196,7 +208,9 @@ if (import.meta.main) {
   if (picked && w.systems.includes('celeriac')) {
     const log = (s: string) => (w.jsonOnly ? undefined : process.stderr.write(s + '\n'));
     const sizes = w.quick ? { objects: 100, singleApplies: 10, reactionSample: 10 } : { objects: 1000, singleApplies: 20, reactionSample: 50 };
-    const lines = await runOperatorScaleBench({ ...sizes, log });
+    // OPERATOR_SCALE_ENV='{"RECONCILE_WORKERS":"4"}' compares operator settings on the same scenario.
+    const operatorEnv = JSON.parse(process.env.OPERATOR_SCALE_ENV ?? '{}') as Record<string, string>;
+    const lines = await runOperatorScaleBench({ ...sizes, operatorEnv, log });
     for (const l of lines) console.log(JSON.stringify(l));
     if (!w.jsonOnly) {
       console.log(`\noperator at scale (${sizes.objects} queues + ${sizes.objects} pools)`);

@@ -18,7 +18,7 @@ describe('readOperatorConfig', () => {
   });
 
   it('reads reconcile concurrency and the API write limit, with defaults', () => {
-    expect(readOperatorConfig([], {})).toMatchObject({ reconcileWorkers: 2, apiWriteQps: 200, apiWriteBurst: 400 });
+    expect(readOperatorConfig([], {})).toMatchObject({ reconcileWorkers: 16, apiWriteQps: 200, apiWriteBurst: 400 });
     expect(readOperatorConfig(['--reconcile-workers=8'], { API_WRITE_QPS: '50', API_WRITE_BURST: '100' })).toMatchObject({
       reconcileWorkers: 8,
       apiWriteQps: 50,

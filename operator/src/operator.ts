@@ -9,6 +9,7 @@ import {
   Informer,
   Manager,
   TokenBucket,
+  shareApiConnections,
   controllerOwnerKeys,
   defaultIdentity,
   startHealthServer,
@@ -39,6 +40,7 @@ export interface RunningOperator {
 
 /** Wires informers, reconcilers, the autoscaler, leader election and the health server. */
 export async function startOperator(config: OperatorConfig, kc: KubeConfig, log: Logger, opts: { identity?: string } = {}): Promise<RunningOperator> {
+  shareApiConnections(kc);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = new ControllerMetrics(registry);

@@ -1,10 +1,10 @@
 // ensureQueue (celeriac/topology), the one way a queue is set up: the operator's reconcile, tests,
 // the demo and apps without the operator all call it. Its report is what the operator turns into
 // conditions and events.
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
-import { queueNames } from 'celeriac/protocol';
-import { cancelBucketName, defaultQueueSettings, ensureQueue, rateCounterStreamName, rateLimitBucketName, slotBucketName } from 'celeriac/topology';
+import { deadLetterSubject, queueNames, taskSubject } from 'celeriac/protocol';
+import { cancelBucketName, defaultQueueSettings, ensureQueue, pauseQueue, rateCounterStreamName, rateLimitBucketName, readQueueState, slotBucketName } from 'celeriac/topology';
 import { useNats } from '../support/use-nats.ts';
 import { uniqueQueue } from '../support/queue.ts';
 
@@ -20,8 +20,22 @@ describe('ensureQueue on a real nats-server', () => {
       updated: [],
       deleted: [],
       unchangeable: [],
+      state: { pending: 0, ackPending: 0, deadLetters: 0, lastSeq: 0, paused: false },
     });
-    expect(await ensureQueue(nats.nc, settings)).toEqual({ created: [], updated: [], deleted: [], unchangeable: [] });
+    expect(await ensureQueue(nats.nc, settings)).toMatchObject({ created: [], updated: [], deleted: [], unchangeable: [] });
+  });
+
+  it("answers the queue's numbers as readQueueState reads them, without a second read", async () => {
+    const queue = uniqueQueue('ensure');
+    const settings = defaultQueueSettings(queue, { storage: 'memory' });
+    await ensureQueue(nats.nc, settings);
+    const js = jetstream(nats.nc);
+    for (let i = 0; i < 3; i++) await js.publish(taskSubject(queue, 'noop'), new Uint8Array());
+    await js.publish(deadLetterSubject(queue, 'noop'), new Uint8Array());
+    await pauseQueue(nats.nc, queue);
+    const { state } = await ensureQueue(nats.nc, settings);
+    expect(state).toEqual({ pending: 3, ackPending: 0, deadLetters: 1, lastSeq: 3, paused: true });
+    expect(state).toEqual(await readQueueState(nats.nc, queue));
   });
 
   it('updates what JetStream can change and reports what it cannot', async () => {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from 'celeriac/testing';
+import { OPERATOR_NODE_FLAGS, OPERATOR_PROCESS_ENV } from '../../operator/src/process-flags.ts';
 import type { ControlPlane } from './kube.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -29,10 +30,12 @@ export async function startOperatorProcess(
   opts: { namespace: string; env?: Record<string, string> },
 ): Promise<OperatorProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [operatorBin], {
+  // Started as the image starts it (operator/Dockerfile), so tests and the bench measure what ships.
+  const child = spawn(process.execPath, [...OPERATOR_NODE_FLAGS, operatorBin], {
     cwd: root,
     env: {
       ...process.env,
+      ...OPERATOR_PROCESS_ENV,
       KUBECONFIG: cp.kubeconfigPath,
       NATS_URL: natsUrl,
       WATCH_NAMESPACE: opts.namespace,

@@ -18,10 +18,17 @@ export const defaults = {
   informerRestartBackoff: { baseMs: 500, maxMs: 30_000 } satisfies BackoffPolicy,
 
   /**
-   * Reconciles run concurrently for different keys (never for the same key). Reconciles wait on
-   * the API server and NATS, not the CPU, so two workers hide latency without crowding 2 cores.
+   * Reconciles run concurrently for different keys (never for the same key), per controller.
+   * They wait on the API server and NATS, not the CPU, and every write takes a token from the
+   * write limit below, so more workers do not mean more writes per second. Measured
+   * (docs/benchmarks.md, "Operator at scale", 2-core machine shared with other test runs):
+   * with 1,000 queues + 1,000 autoscaled pools, 4 workers could not keep the autoscaler's
+   * 1 s poll (2,269 NATS requests/s instead of the 3,000 a full poll takes; reaction p99 3.7 s,
+   * all Ready 200 s), 16 did (3,001 requests/s, reaction p99 2.0 s, all Ready 119 s). The
+   * autoscaler must finish 1,000 reconciles a second: about 16 ms each at 16 workers. At 100 + 100
+   * the values 2, 4 and 8 did not separate beyond the machine's noise.
    */
-  workers: 2,
+  workers: 16,
 
   /**
    * A client-side limit on the operator's writes to the API server (applies, status, replicas;

@@ -36,6 +36,7 @@ export {
   type Result,
 } from './reconciler.ts';
 export { apiVersionOf, collectionPath, objectPath, type ResourceType } from './resource.ts';
+export { shareApiConnections } from './shared-connections.ts';
 export { trimMetadata } from './trim.ts';
 export { statusChanged } from './status-change.ts';
 export { TokenBucket, type TokenBucketOptions } from './token-bucket.ts';

@@ -5,7 +5,7 @@ import type { EventRecorder } from '../kube/events.ts';
 import { InvalidNatsUrl, NatsUnavailable } from '../nats/errors.ts';
 import type { QueueConnector } from '../nats/queue-connection.ts';
 import { QUEUE_FINALIZER, TASK_QUEUE_TYPE, asKube, fromKube } from '../resources.ts';
-import { deleteQueue, ensureQueue, readQueueState } from 'celeriac/topology';
+import { deleteQueue, ensureQueue } from 'celeriac/topology';
 import { queueSettingsOf } from './settings.ts';
 import { syncPause } from './pause.ts';
 import { desiredTaskQueueStatus, type Observation } from './status.ts';
@@ -77,11 +77,12 @@ export class TaskQueueReconciler implements Reconciler {
       // A replica paused past its lease may resume inside this reconcile, its cache older than
       // the new leader's deletions: creating streams now could leave orphans.
       if (signal.aborted) return {};
-      const report = await ensureQueue(nc, settings);
-      const pause = await syncPause(nc, queue, tq.spec.paused);
+      // ensureQueue's answer carries the queue's numbers: no second read for the status.
+      const { state: synced, ...report } = await ensureQueue(nc, settings);
+      const pause = await syncPause(nc, queue, tq.spec.paused, synced.paused);
+      const state = pause ? { ...synced, paused: pause === 'paused' } : synced;
       schedules = await syncSchedules(nc, queue, tq, new Date());
       await syncRateLimits(nc, queue, tq);
-      const state = await readQueueState(nc, queue);
       obs = { kind: 'synced', report, state };
       if (pause) void this.deps.events.record(asKube(tq), 'Normal', pause === 'paused' ? 'Paused' : 'Resumed', `queue ${pause} (spec.paused)`);
       for (const what of report.created) void this.deps.events.record(asKube(tq), 'Normal', 'Created', `created ${what}`);

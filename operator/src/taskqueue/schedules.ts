@@ -6,9 +6,8 @@
  */
 import { parseDuration, type TaskQueue, type TaskQueueStatus } from '@celeriac/crds';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { queueNames, type ResultRecord } from 'celeriac/protocol';
-import { isNotFound, putSchedule, readSchedules, removeSchedule, sameSchedule, scheduleMessage, type ScheduleMessage } from 'celeriac/topology';
+import { isNotFound, managerOf, putSchedule, readSchedules, removeSchedule, sameSchedule, scheduleMessage, type ScheduleMessage } from 'celeriac/topology';
 import { CronError, nextCronFire, nextEveryFire, parseCron } from './next-fire.ts';
 
 type ScheduleSpec = NonNullable<TaskQueue['spec']['schedules']>[number];
@@ -118,7 +117,7 @@ function nextFire(s: ScheduleSpec, storedAt: Date, now: Date): string | undefine
 async function lastTick(nc: NatsConnection, queue: string, tq: TaskQueue, key: string): Promise<Partial<ScheduleStatus>> {
   if (!tq.spec.results.enabled) return {};
   const bucket = queueNames(queue).resultBucket;
-  const jsm = await jetstreamManager(nc);
+  const jsm = await managerOf(nc);
   const m = await jsm.streams.getMessage(`KV_${bucket}`, { last_by_subj: `$KV.${bucket}.${key}.*` }).catch((e: unknown) => (isNotFound(e) ? null : Promise.reject(e)));
   if (!m || m.data.length === 0) return {};
   const r = m.json<ResultRecord>();

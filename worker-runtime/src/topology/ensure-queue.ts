@@ -1,9 +1,11 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, type ConsumerInfo, type JetStreamManager, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { queueNames } from '../protocol.ts';
 import { desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredTaskStream, desiredWorkflowBucket } from './desired.ts';
 import { IMMUTABLE_CONSUMER_FIELDS, IMMUTABLE_STREAM_FIELDS, diffConfig, updatable, type FieldChange } from './diff.ts';
+import { managerOf } from './manager.ts';
+import { laneBacklogOf, queueStateOf, type QueueState } from './queue-state.ts';
 import type { QueueSettings } from './settings.ts';
 import type { desiredRateLimitBucket } from '../rate-limit/topology.ts';
 import { cancelBucketName, desiredCancelBucket } from '../cancel/bucket.ts';
@@ -21,48 +23,63 @@ export interface SyncReport {
   unchangeable: Array<FieldChange & { object: string }>;
 }
 
+/** What ensureQueue did, and the queue's numbers as read on the way. */
+export interface QueueSync extends SyncReport {
+  /**
+   * As readQueueState would answer, from the stream and consumer infos the sync read (or the
+   * objects it made): a caller that wants both needs no second round of requests.
+   */
+  state: QueueState;
+}
+
+const emptyReport = (): SyncReport => ({ created: [], updated: [], deleted: [], unchangeable: [] });
+
 /** True for JetStream's "stream not found" and "consumer not found" API errors. */
 export function isNotFound(e: unknown): boolean {
   return e instanceof JetStreamApiError && (e.code === JetStreamApiCodes.StreamNotFound || e.code === JetStreamApiCodes.ConsumerNotFound);
 }
 
-/** Creates or updates a stream; returns its config as it was before, undefined when created. */
-async function syncStream(jsm: JetStreamManager, desired: ReturnType<typeof desiredTaskStream>, report: SyncReport): Promise<StreamConfig | undefined> {
+/** A stream after a sync, and its config before (undefined when the sync created it). */
+interface SyncedStream {
+  info: StreamInfo;
+  before: StreamConfig | undefined;
+}
+
+async function syncStream(jsm: JetStreamManager, desired: ReturnType<typeof desiredTaskStream>, report: SyncReport): Promise<SyncedStream> {
   let info;
   try {
     info = await jsm.streams.info(desired.name);
   } catch (e) {
     if (!isNotFound(e)) throw e;
-    await jsm.streams.add(desired);
+    const made = await jsm.streams.add(desired);
     report.created.push(`stream/${desired.name}`);
-    return undefined;
+    return { info: made, before: undefined };
   }
   const diff = diffConfig(desired, info.config, [...IMMUTABLE_STREAM_FIELDS, ...scheduleLockedFields(desired, info.config)]);
   report.unchangeable.push(...diff.unchangeable.map((c) => ({ ...c, object: `stream/${desired.name}` })));
-  if (diff.changed.length > 0) {
-    await jsm.streams.update(desired.name, updatable(desired, info.config, diff));
-    report.updated.push(`stream/${desired.name}`);
-  }
-  return info.config;
+  if (diff.changed.length === 0) return { info, before: info.config };
+  const updated = await jsm.streams.update(desired.name, updatable(desired, info.config, diff));
+  report.updated.push(`stream/${desired.name}`);
+  return { info: updated, before: info.config };
 }
 
-/** Creates or updates a consumer; returns whether it is paused (false when just created). */
-async function syncConsumer(jsm: JetStreamManager, stream: string, consumer: ReturnType<typeof desiredConsumer>, report: SyncReport): Promise<boolean> {
+/** Returns the consumer's info as it is after the sync. */
+async function syncConsumer(jsm: JetStreamManager, stream: string, consumer: ReturnType<typeof desiredConsumer>, report: SyncReport): Promise<ConsumerInfo> {
+  let info;
   try {
-    const info = await jsm.consumers.info(stream, consumer.durable_name);
-    const diff = diffConfig(consumer, info.config, IMMUTABLE_CONSUMER_FIELDS);
-    report.unchangeable.push(...diff.unchangeable.map((c) => ({ ...c, object: `consumer/${consumer.durable_name}` })));
-    if (diff.changed.length > 0) {
-      await jsm.consumers.update(stream, consumer.durable_name, updatable(consumer, info.config, diff));
-      report.updated.push(`consumer/${consumer.durable_name}`);
-    }
-    return info.paused === true;
+    info = await jsm.consumers.info(stream, consumer.durable_name);
   } catch (e) {
     if (!isNotFound(e)) throw e;
-    await jsm.consumers.add(stream, consumer);
+    const made = await jsm.consumers.add(stream, consumer);
     report.created.push(`consumer/${consumer.durable_name}`);
-    return false;
+    return made;
   }
+  const diff = diffConfig(consumer, info.config, IMMUTABLE_CONSUMER_FIELDS);
+  report.unchangeable.push(...diff.unchangeable.map((c) => ({ ...c, object: `consumer/${consumer.durable_name}` })));
+  if (diff.changed.length === 0) return info;
+  const updated = await jsm.consumers.update(stream, consumer.durable_name, updatable(consumer, info.config, diff));
+  report.updated.push(`consumer/${consumer.durable_name}`);
+  return updated;
 }
 
 /** Pauses consumer `name` until the same time as consumer `like`. */
@@ -111,29 +128,45 @@ async function deleteStream(jsm: JetStreamManager, name: string, report: SyncRep
  * settings turn off. The operator calls it on every TaskQueue reconcile (its report becomes
  * conditions and events); tests, the demo and apps run without the operator call it directly.
  */
-export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise<SyncReport> {
-  const report: SyncReport = { created: [], updated: [], deleted: [], unchangeable: [] };
-  const jsm = await jetstreamManager(nc);
+export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise<QueueSync> {
+  const jsm = await managerOf(nc);
   const names = queueNames(s.queue);
-  const before = await syncStream(jsm, desiredTaskStream(s), report);
-  if (s.deadLetter.enabled) await syncStream(jsm, desiredDeadLetterStream(s), report);
-  else await deleteStream(jsm, names.deadLetterStream, report);
+  // The streams and buckets are independent: synced at once, one round trip instead of one each
+  // (a mass apply of queues waited mostly on these). The consumers need their stream: after.
+  const parts: Array<(r: SyncReport) => Promise<SyncedStream | void>> = [
+    (r) => syncStream(jsm, desiredTaskStream(s), r),
+    (r) => (s.deadLetter.enabled ? syncStream(jsm, desiredDeadLetterStream(s), r) : deleteStream(jsm, names.deadLetterStream, r)),
+    (r) => syncBucket(nc, jsm, desiredResultBucket(s), s.results.enabled, r),
+    (r) => syncBucket(nc, jsm, desiredCancelBucket(s), true, r),
+    (r) => syncBucket(nc, jsm, desiredWorkflowBucket(s), true, r),
+    (r) => syncRateLimitObjects(nc, s, (bucket) => syncBucket(nc, jsm, bucket, true, r), async (stream) => void (await syncStream(jsm, stream, r))),
+    (r) => syncBucket(nc, jsm, desiredSlotBucket(s), true, r),
+  ];
+  const reports = parts.map(emptyReport);
+  // allSettled: a failed part must not leave the others running unobserved after we return.
+  const settled = await Promise.allSettled(parts.map((sync, i) => sync(reports[i]!)));
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  const [task, deadLetters] = settled.map((r) => (r as PromiseFulfilledResult<SyncedStream | undefined>).value);
 
-  const consumer = desiredConsumer(s);
-  const paused = await syncConsumer(jsm, names.stream, consumer, report);
-  for (const lane of desiredLaneConsumers(s, consumer)) {
+  const consumerReport = emptyReport();
+  const desired = desiredConsumer(s);
+  const consumer = await syncConsumer(jsm, names.stream, desired, consumerReport);
+  for (const lane of desiredLaneConsumers(s, desired)) {
     // A paused queue that gains a lane keeps it paused with the rest (pauseQueue pauses every lane).
-    if (!(await syncConsumer(jsm, names.stream, lane, report)) && paused) await pauseLike(jsm, names.stream, consumer.durable_name, lane.durable_name);
+    const made = await syncConsumer(jsm, names.stream, lane, consumerReport);
+    if (made.paused !== true && consumer.paused === true) await pauseLike(jsm, names.stream, desired.durable_name, lane.durable_name);
   }
   // Lanes a queue no longer has lose their consumers; only queues that have or had lanes pay the listing.
-  if (s.lanes || decodeLaneLayout(before?.metadata)) await deleteSurplusLaneConsumers(jsm, names.stream, s, report);
+  if (s.lanes || decodeLaneLayout(task!.before?.metadata)) await deleteSurplusLaneConsumers(jsm, names.stream, s, consumerReport);
 
-  await syncBucket(nc, jsm, desiredResultBucket(s), s.results.enabled, report);
-  await syncBucket(nc, jsm, desiredCancelBucket(s), true, report);
-  await syncBucket(nc, jsm, desiredWorkflowBucket(s), true, report);
-  await syncRateLimitObjects(nc, s, (bucket) => syncBucket(nc, jsm, bucket, true, report), async (stream) => void (await syncStream(jsm, stream, report)));
-  await syncBucket(nc, jsm, desiredSlotBucket(s), true, report);
-  return report;
+  // Reported in the order the objects were synced one by one before (stream, DLQ, consumers, buckets).
+  const report = [reports[0]!, reports[1]!, consumerReport, ...reports.slice(2)].reduce((all, r) => ({
+    created: [...all.created, ...r.created],
+    updated: [...all.updated, ...r.updated],
+    deleted: [...all.deleted, ...r.deleted],
+    unchangeable: [...all.unchangeable, ...r.unchangeable],
+  }), emptyReport());
+  return { ...report, state: queueStateOf(consumer, task!.info, deadLetters?.info, await laneBacklogOf(jsm, task!.info)) };
 }
 
 /** A KV bucket is a stream named KV_<bucket>; its settings are synced like any stream. */
@@ -171,8 +204,8 @@ async function syncBucket(
 
 /** Deletes every JetStream object of the queue (deletion policy Delete). */
 export async function deleteQueue(nc: NatsConnection, queue: string): Promise<SyncReport> {
-  const report: SyncReport = { created: [], updated: [], deleted: [], unchangeable: [] };
-  const jsm = await jetstreamManager(nc);
+  const report = emptyReport();
+  const jsm = await managerOf(nc);
   const names = queueNames(queue);
   for (const stream of [names.stream, names.deadLetterStream, `KV_${names.resultBucket}`, `KV_${cancelBucketName(queue)}`, `KV_${names.workflowBucket}`, `KV_${slotBucketName(queue)}`, ...rateLimitStreams(queue)]) await deleteStream(jsm, stream, report);
   return report;

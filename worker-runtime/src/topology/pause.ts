@@ -1,7 +1,8 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { queueNames } from '../protocol.ts';
 import { isLaneConsumer } from './desired-lanes.ts';
+import { managerOf } from './manager.ts';
 
 /**
  * How far ahead a pause reaches: JetStream pauses a consumer until a time, so "until resumed" is
@@ -17,7 +18,7 @@ const PAUSE_FOR_MS = 100 * 365 * 24 * 60 * 60_000;
  */
 export async function pauseQueue(nc: NatsConnection, queue: string): Promise<void> {
   const n = queueNames(queue);
-  const jsm = await jetstreamManager(nc);
+  const jsm = await managerOf(nc);
   const until = new Date(Date.now() + PAUSE_FOR_MS);
   await jsm.consumers.pause(n.stream, n.consumer, until);
   for (const lane of await laneConsumers(jsm, n.stream)) await jsm.consumers.pause(n.stream, lane, until);
@@ -26,7 +27,7 @@ export async function pauseQueue(nc: NatsConnection, queue: string): Promise<voi
 /** Resumes a paused queue: workers' pulls are served again at once. Idempotent. */
 export async function resumeQueue(nc: NatsConnection, queue: string): Promise<void> {
   const n = queueNames(queue);
-  const jsm = await jetstreamManager(nc);
+  const jsm = await managerOf(nc);
   await jsm.consumers.resume(n.stream, n.consumer);
   for (const lane of await laneConsumers(jsm, n.stream)) await jsm.consumers.resume(n.stream, lane);
 }
@@ -41,7 +42,7 @@ async function laneConsumers(jsm: JetStreamManager, stream: string): Promise<str
 /** Whether the queue's consumer is paused now. */
 export async function isQueuePaused(nc: NatsConnection, queue: string): Promise<boolean> {
   const n = queueNames(queue);
-  const jsm = await jetstreamManager(nc);
+  const jsm = await managerOf(nc);
   const info = await jsm.consumers.info(n.stream, n.consumer);
   return info.paused === true;
 }

@@ -1,8 +1,9 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { ConsumerInfo, JetStreamManager, StreamInfo } from '@nats-io/jetstream';
 import { queueNames } from '../protocol.ts';
 import { decodeLaneLayout } from '../lanes/layout.ts';
 import { isLaneConsumer } from './desired-lanes.ts';
+import { managerOf } from './manager.ts';
 
 /** A queue's backlog as JetStream reports it: what the status and the autoscaler read. */
 export interface QueueState {
@@ -17,17 +18,13 @@ export interface QueueState {
   paused?: boolean;
 }
 
-/** One manager per connection, made without its $JS.API.INFO round trip (one per call before). */
-const managers = new WeakMap<NatsConnection, Promise<JetStreamManager>>();
-
-function managerOf(nc: NatsConnection): Promise<JetStreamManager> {
-  let jsm = managers.get(nc);
-  if (!jsm) {
-    jsm = jetstreamManager(nc, { checkAPI: false });
-    managers.set(nc, jsm);
-  }
-  return jsm;
+/** Waiting and delivered tasks of a queue's lane consumers (other than its `workers` one). */
+export interface LaneBacklog {
+  pending: number;
+  ackPending: number;
 }
+
+const NO_LANES: LaneBacklog = { pending: 0, ackPending: 0 };
 
 /**
  * Backlog numbers from the JetStream API. The consumer's leader answers `consumers.info`, so the
@@ -43,24 +40,31 @@ export async function readQueueState(nc: NatsConnection, queue: string, opts: { 
     jsm.streams.info(names.stream),
     opts.deadLetters === false ? undefined : jsm.streams.info(names.deadLetterStream).catch(() => undefined),
   ]);
-  // A queue with lanes has a consumer per lane: its backlog is theirs summed (one listing more).
-  const lanes = decodeLaneLayout(stream.config.metadata) ? await laneBacklog(jsm, names.stream) : { pending: 0, ackPending: 0 };
-  return {
-    pending: consumer.num_pending + lanes.pending,
-    ackPending: consumer.num_ack_pending + lanes.ackPending,
-    deadLetters: dlq?.state.messages ?? 0,
-    lastSeq: stream.state.last_seq,
-    paused: consumer.paused === true,
-  };
+  return queueStateOf(consumer, stream, dlq, await laneBacklogOf(jsm, stream));
 }
 
-/** Waiting and delivered tasks of a queue's lane consumers other than its `workers` one. */
-async function laneBacklog(jsm: JetStreamManager, stream: string): Promise<{ pending: number; ackPending: number }> {
+/**
+ * A queue with lanes has a consumer per lane: its backlog is theirs summed (one listing more).
+ * Queues without lanes (the task stream's metadata says so) pay nothing.
+ */
+export async function laneBacklogOf(jsm: JetStreamManager, stream: StreamInfo): Promise<LaneBacklog> {
+  if (!decodeLaneLayout(stream.config.metadata)) return NO_LANES;
   const sum = { pending: 0, ackPending: 0 };
-  for await (const c of jsm.consumers.list(stream)) {
+  for await (const c of jsm.consumers.list(stream.config.name)) {
     if (!isLaneConsumer(c.name)) continue;
     sum.pending += c.num_pending;
     sum.ackPending += c.num_ack_pending;
   }
   return sum;
+}
+
+/** The numbers of a queue from its consumer's, task stream's and dead-letter stream's infos. */
+export function queueStateOf(consumer: ConsumerInfo, stream: StreamInfo, deadLetters: StreamInfo | undefined, lanes: LaneBacklog = NO_LANES): QueueState {
+  return {
+    pending: consumer.num_pending + lanes.pending,
+    ackPending: consumer.num_ack_pending + lanes.ackPending,
+    deadLetters: deadLetters?.state.messages ?? 0,
+    lastSeq: stream.state.last_seq,
+    paused: consumer.paused === true,
+  };
 }

@@ -5,9 +5,10 @@
  * and `client.schedule()` (keys `periodic.app.<name>`); docs/protocol.md "Periodic schedules".
  */
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import { HEADERS, encodeJson, queueNames, scheduleSubject, taskSubject } from '../protocol.ts';
 import { isNotFound } from './ensure-queue.ts';
+import { managerOf } from './manager.ts';
 
 /** What fires: exactly one of `every` and `cron`. */
 export interface PeriodicSchedule {
@@ -80,7 +81,7 @@ export async function putSchedule(nc: NatsConnection, m: ScheduleMessage): Promi
 
 /** Removes one schedule message: the server fires it no more. */
 export async function removeSchedule(nc: NatsConnection, queue: string, key: string): Promise<void> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await managerOf(nc);
   await jsm.streams.purge(queueNames(queue).stream, { filter: scheduleSubject(queue, key) });
 }
 
@@ -89,7 +90,7 @@ export async function removeSchedule(nc: NatsConnection, queue: string, key: str
  * A queue whose stream is missing has none.
  */
 export async function readSchedules(nc: NatsConnection, queue: string, pattern: string): Promise<ScheduleMessage[]> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await managerOf(nc);
   const stream = queueNames(queue).stream;
   const prefix = scheduleSubject(queue, '');
   let subjects: Record<string, number>;
