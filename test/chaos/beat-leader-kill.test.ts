@@ -3,13 +3,14 @@
 // schedules need no process of ours to fire, so the kill must not show at all: every tick runs
 // exactly once, on its 2 s cadence, with no gap and no extra tick around the failover.
 import { afterAll, describe, expect, it } from 'vitest';
-import { Worker, declareTask, defineTask } from 'celeriac';
+import { declareTask } from 'celeriac';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { useNats } from '../support/use-nats.ts';
 import { startOperatorProcess, type OperatorProcess } from '../support/operator-process.ts';
 import { freshNamespace, kubectlOk, useCrds } from '../support/operator.ts';
-import { testLogger, waitFor } from '../support/queue.ts';
+import { waitFor } from '../support/queue.ts';
 import { report, sleep } from '../support/chaos.ts';
+import { startTickRecorder } from '../support/tick-recorder.ts';
 
 const ping = declareTask<null, null>('beat.leader-kill');
 const RUN_MS = 60_000;
@@ -31,19 +32,7 @@ describe('a periodic schedule while the leading operator is killed', () => {
     await kubectlOk(cp(), ['apply', '-f', '-'], `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: tick, namespace: ${ns}}\nspec: {queueName: ${queue}, deletionPolicy: Delete, schedules: [{name: p, task: ${ping.name}, every: 2s}]}\n`);
     await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq/tick', '--timeout=60s']);
 
-    const runs: Array<{ id: string; at: number }> = [];
-    const worker = new Worker(nats.nc, {
-      queue,
-      tasks: [
-        defineTask(ping, (_p, ctx) => {
-          runs.push({ id: ctx.id, at: Date.now() });
-          return null;
-        }),
-      ],
-      logger: testLogger,
-      heartbeatIntervalMs: 0,
-    });
-    await worker.start();
+    const { runs, worker } = await startTickRecorder(nats.nc, queue, ping);
     try {
       await waitFor(() => runs.length >= 1, { timeoutMs: 10_000, what: 'a first tick' });
       const from = runs[0]!.at;

@@ -5,11 +5,12 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Worker, declareTask, defineTask } from 'celeriac';
+import { Client, declareTask } from 'celeriac';
 import { queueNames } from 'celeriac/protocol';
 import { report, retrying, sleep } from '../support/chaos.ts';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.ts';
-import { connectTo, createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
+import { connectTo, createQueue, uniqueQueue, waitFor } from '../support/queue.ts';
+import { startTickRecorder } from '../support/tick-recorder.ts';
 
 const tick = declareTask<null, null>('beat.cluster');
 
@@ -28,19 +29,7 @@ describe('a periodic schedule when the stream leader dies', () => {
   it('fires on the new leader, each tick once, with at most one catch-up tick', { timeout: 120_000 }, async () => {
     const queue = uniqueQueue('beat-cluster');
     await createQueue(nc, queue, { replicas: 3, storage: 'file' });
-    const runs: Array<{ id: string; at: number }> = [];
-    const worker = new Worker(nc, {
-      queue,
-      tasks: [
-        defineTask(tick, (_p, ctx) => {
-          runs.push({ id: ctx.id, at: Date.now() });
-          return null;
-        }),
-      ],
-      logger: testLogger,
-      heartbeatIntervalMs: 0,
-    });
-    await worker.start();
+    const { runs, worker } = await startTickRecorder(nc, queue, tick);
     const client = new Client(nc, { queue, publishTimeoutMs: 3_000 });
     try {
       await client.schedule({ name: 'c', task: tick, every: '2s', payload: null });

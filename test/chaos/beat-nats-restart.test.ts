@@ -3,9 +3,10 @@
 // (the documented catch-up policy), after which the cadence resumes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { Client, Worker, declareTask, defineTask } from 'celeriac';
+import { Client, declareTask } from 'celeriac';
 import { startNats, type NatsServer } from '../support/nats.ts';
-import { connectTo, createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
+import { connectTo, createQueue, uniqueQueue, waitFor } from '../support/queue.ts';
+import { startTickRecorder } from '../support/tick-recorder.ts';
 
 const tick = declareTask<null, null>('beat.restart');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -25,13 +26,7 @@ describe('a periodic schedule across a NATS restart', () => {
   it('keeps firing after the restart, runs no tick twice, and catches up with at most one tick', async () => {
     const queue = uniqueQueue('beat-restart');
     await createQueue(nc, queue, { storage: 'file' });
-    const runs: Array<{ id: string; at: number }> = [];
-    const impl = defineTask(tick, (_p, ctx) => {
-      runs.push({ id: ctx.id, at: Date.now() });
-      return null;
-    });
-    const worker = new Worker(nc, { queue, tasks: [impl], logger: testLogger, heartbeatIntervalMs: 0 });
-    await worker.start();
+    const { runs, worker } = await startTickRecorder(nc, queue, tick);
     const client = new Client(nc, { queue });
     try {
       await client.schedule({ name: 'r', task: tick, every: '2s', payload: null });

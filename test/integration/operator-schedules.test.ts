@@ -3,12 +3,13 @@
 // deletion with Retain leave no schedule firing.
 import { describe, expect, it } from 'vitest';
 import type { TaskQueue } from '../../crds/src/index.ts';
-import { Worker, declareTask, defineTask } from 'celeriac';
+import { declareTask } from 'celeriac';
 import { readSchedules } from 'celeriac/topology';
 import { useControlPlane } from '../support/use-control-plane.ts';
 import { useNats } from '../support/use-nats.ts';
 import { useOperators, freshNamespace, getJson, kubectlOk, useCrds } from '../support/operator.ts';
-import { createQueue, testLogger, waitFor } from '../support/queue.ts';
+import { createQueue, waitFor } from '../support/queue.ts';
+import { startTickRecorder } from '../support/tick-recorder.ts';
 
 describe('the operator syncs spec.schedules', () => {
   const cp = useControlPlane({ profile: 'api' });
@@ -57,19 +58,7 @@ describe('the operator syncs spec.schedules', () => {
     const queue = `tick-${ns}`;
     await createQueue(nats.nc, queue);
     const ping = declareTask<null, null>('beat.ping');
-    const runs: Array<{ id: string; at: number }> = [];
-    const worker = new Worker(nats.nc, {
-      queue,
-      tasks: [
-        defineTask(ping, (_p, ctx) => {
-          runs.push({ id: ctx.id, at: Date.now() });
-          return null;
-        }),
-      ],
-      logger: testLogger,
-      heartbeatIntervalMs: 0,
-    });
-    await worker.start();
+    const { runs, worker } = await startTickRecorder(nats.nc, queue, ping);
     try {
       await kubectlOk(cp(), ['apply', '-f', '-'], `apiVersion: celeriac.dev/v1alpha1\nkind: TaskQueue\nmetadata: {name: tick, namespace: ${ns}}\nspec: {queueName: ${queue}, deletionPolicy: Delete, schedules: [{name: p, task: beat.ping, every: 2s}]}\n`);
       const [made] = await waitFor(async () => {
