@@ -10,7 +10,7 @@ import { DASHBOARD_DEFAULTS } from './defaults.ts';
 import { actionOf, runAction } from './http/actions.ts';
 import type { RequestContext } from './http/context.ts';
 import { live } from './http/live.ts';
-import { Reads, deadLetters, overview, queue, task } from './http/pages.ts';
+import { Reads, deadLetters, overview, queue, task, tasks } from './http/pages.ts';
 import { HttpError, readForm, redirect, sendHtml, sendJson } from './http/request.ts';
 import { CSRF_COOKIE, CSRF_FIELD, SECURITY_HEADERS, checkCsrf, cookie, newCsrfToken, parseCookies } from './http/security.ts';
 import { Audit } from './state/audit.ts';
@@ -97,6 +97,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
       if (req.method === 'POST' && !json) return act(ctx, ns, name, sub);
       if (get && sub.length === 0) return queue(ctx, reads, authz, await reads.queue(ctx, ns, name), json);
       if (get && sub.length === 1 && sub[0] === 'dead') return deadLetters(ctx, authz, await reads.queue(ctx, ns, name), json);
+      if (get && sub.length === 1 && sub[0] === 'tasks') return tasks(ctx, await reads.queue(ctx, ns, name), json);
     }
     throw new HttpError(404, `no page ${path}`);
   }

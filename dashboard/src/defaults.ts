@@ -18,6 +18,13 @@ export const DASHBOARD_DEFAULTS = {
   recentFailures: 10,
   /** Dead letters listed per page. */
   deadLetterPage: 50,
+  /** Tasks listed per page of the task list by state. */
+  taskPage: 50,
+  /**
+   * Result records one page of the task list reads at most to fill itself: the bucket has no
+   * index by state, so a rare state pages on instead of reading a whole bucket per request.
+   */
+  taskScanLimit: 2_000,
   /**
    * TokenReview and SubjectAccessReview answers are kept this long per token and question: a
    * page view asks several, and an overview refreshed every second would ask them again each time.

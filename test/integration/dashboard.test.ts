@@ -128,6 +128,30 @@ describe('the dashboard against real servers', () => {
     expect((await fetch(url(`/api/task?q=${h().ns}/orders&id=nope`), { headers: as('viewer') })).status).toBe(404);
   });
 
+  it('lists a queue\'s tasks by state, a page at a time, and refuses an unknown state', async () => {
+    const c = client('orders');
+    const ok = await Promise.all([1, 2, 3].map((n) => c.enqueue(harnessTasks.double, { n })));
+    const bad = await c.enqueue(harnessTasks.refuse, { n: 9 });
+    await Promise.all([...ok.map((t) => t.result({ timeoutMs: 20_000 })), bad.result({ timeoutMs: 20_000 }).catch(() => undefined)]);
+    type Page = { rows: Array<{ seq: number; record: { id: string; state: string } }>; next?: number };
+    const list = async (query: string) => (await (await fetch(url(`/api/q/${h().ns}/orders/tasks?${query}`), { headers: as('viewer') })).json()) as Page;
+
+    const succeeded = await list('state=succeeded');
+    expect(succeeded.rows.map((r) => r.record.state).every((st) => st === 'succeeded')).toBe(true);
+    expect(succeeded.rows.map((r) => r.record.id)).toEqual(expect.arrayContaining(ok.map((t) => t.id)));
+    expect(succeeded.rows.map((r) => r.record.id)).not.toContain(bad.id);
+    const failed = (await list('state=failed')).rows.map((r) => r.record.id);
+    expect(failed).toContain(bad.id);
+    // Paging: from the sequence after the first row, that row is gone and the rest follow in order.
+    const all = await list('');
+    const next = await list(`from=${all.rows[0]!.seq + 1}`);
+    expect(next.rows.map((r) => r.seq)).toEqual(all.rows.slice(1).map((r) => r.seq));
+
+    const page = await (await fetch(url(`/q/${h().ns}/orders/tasks?state=failed`), { headers: as('viewer') })).text();
+    expect(page).toContain(bad.id);
+    expect((await fetch(url(`/q/${h().ns}/orders/tasks?state=bogus`), { headers: as('viewer') })).status).toBe(400);
+  });
+
   it('refuses an action to a viewer (RBAC) and to a form without the CSRF token; an operator replays a dead letter, recorded as an Event', async () => {
     await client('orders').enqueue(harnessTasks.refuse, { n: 1 });
     const dead = await waitFor(async () => {

@@ -11,6 +11,8 @@ import { deadLettersPage } from '../views/dead.ts';
 import { overviewPage } from '../views/overview.ts';
 import { queuePage } from '../views/queue.ts';
 import { taskPage, type TaskLookup } from '../views/task.ts';
+import { taskListPage, TASK_STATES } from '../views/tasks.ts';
+import { listTasks } from '../state/task-list.ts';
 import type { RequestContext } from './context.ts';
 import { HttpError, sendHtml, sendJson } from './request.ts';
 
@@ -78,6 +80,22 @@ export async function deadLetters(ctx: RequestContext, authz: Authorizer, w: Que
   if (json) return sendJson(ctx.res, 200, page);
   const allowed = await authz.allowed(ctx.who, ACTIONS, w.namespace, w.name);
   sendHtml(ctx.res, 200, deadLettersPage(ctx.page, w, page.rows, page.next, allowed));
+}
+
+/** Tasks of a queue by state (`?state=failed`), a page at a time (`&from=<seq>`), from its results bucket. */
+export async function tasks(ctx: RequestContext, w: QueueWatch, json: boolean): Promise<void> {
+  if (!w.nc) throw new HttpError(503, `NATS of taskqueue ${w.name} is not reachable: ${w.error ?? 'not connected yet'}`);
+  const state = ctx.url.searchParams.get('state') || undefined;
+  if (state !== undefined && !(TASK_STATES as readonly string[]).includes(state)) throw new HttpError(400, `no task state ${state}: one of ${TASK_STATES.join(', ')}`);
+  const from = Number(ctx.url.searchParams.get('from') ?? 1);
+  const page = await listTasks(w.nc, w.queue, {
+    state: state as (typeof TASK_STATES)[number] | undefined,
+    from: Number.isSafeInteger(from) && from > 0 ? from : 1,
+    limit: DASHBOARD_DEFAULTS.taskPage,
+    scanLimit: DASHBOARD_DEFAULTS.taskScanLimit,
+  });
+  if (json) return sendJson(ctx.res, 200, page);
+  sendHtml(ctx.res, 200, taskListPage(ctx.page, w, state, page));
 }
 
 /** Task lookup by id: the result record from the queue's results bucket. */

@@ -107,7 +107,7 @@ ${actions(ctx, base, d, data.allowed)}
 <tbody id="workers">${workerRows(d.workers)}</tbody></table></div></section>
 <section aria-labelledby="failures-h"><h2 id="failures-h">Recent failures</h2>
 ${deadLetterTable(ctx, base, data.failures, canReplay, 'Newest dead letters')}
-<div class="buttons"><a href="${base}/dead">All dead letters</a>
+<div class="buttons"><a href="${base}/dead">All dead letters</a> <a href="${base}/tasks">Tasks by state</a>
 ${canReplay && data.failures.length > 0 ? actionButton(ctx, `${base}/dead/replay-all`, 'Replay all', { confirm: 'Replay every dead letter of this queue?' }) : ''}
 ${data.allowed.has('purge') && data.failures.length > 0 ? actionButton(ctx, `${base}/dead/purge`, 'Purge dead letters', { confirm: 'Delete every dead letter of this queue? This cannot be undone.', danger: true }) : ''}</div>
 </section>
