@@ -47,11 +47,14 @@ describe('a periodic schedule when the stream leader dies', () => {
 
       await waitFor(() => runs.filter((r) => r.at > leaderBack).length >= 5, { timeoutMs: 40_000, what: 'five ticks after the election' });
       await sleep(500);
-      const after = runs.filter((r) => r.at > killedAt);
+      const after = runs.filter((r) => r.at > killedAt && r.attempt === 1);
       const gaps = after.slice(1).map((r, i) => r.at - after[i]!.at);
-      report('beat-nats-cluster', { electionMs: leaderBack - killedAt, firstTickAfterKillMs: after[0]!.at - killedAt, gaps });
+      report('beat-nats-cluster', { electionMs: leaderBack - killedAt, firstTickAfterKillMs: after[0]!.at - killedAt, gaps, redelivered: runs.filter((r) => r.attempt > 1).length });
 
-      expect(new Set(runs.map((r) => r.id)).size).toBe(runs.length);
+      // Each tick fired once: its first deliveries have distinct ids. A tick whose ack was lost in
+      // the election may be delivered again (attempt 2, same id), as any task can: at least once.
+      const firsts = runs.filter((r) => r.attempt === 1);
+      expect(new Set(firsts.map((r) => r.id)).size, `runs ${JSON.stringify(runs)}`).toBe(firsts.length);
       // No burst: the missed ticks collapse into one, then the 2 s cadence resumes.
       expect(gaps.every((g) => g > 900), `gaps after the kill: ${gaps.join(', ')} ms`).toBe(true);
       expect(gaps.slice(1).every((g) => g > 1_200 && g < 2_800), `gaps after the kill: ${gaps.join(', ')} ms`).toBe(true);

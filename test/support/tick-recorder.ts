@@ -6,6 +6,8 @@ import { testLogger } from './queue.ts';
 export interface TickRun {
   id: string;
   at: number;
+  /** 1 for a tick's first delivery; more when JetStream redelivered it (at-least-once). */
+  attempt: number;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface TickRun {
 export async function startTickRecorder(nc: NatsConnection, queue: string, task: DeclaredTask<null, null>): Promise<{ runs: TickRun[]; worker: Worker }> {
   const runs: TickRun[] = [];
   const impl = defineTask(task, (_p, ctx) => {
-    runs.push({ id: ctx.id, at: Date.now() });
+    runs.push({ id: ctx.id, at: Date.now(), attempt: ctx.attempt });
     return null;
   });
   const worker = new Worker(nc, { queue, tasks: [impl], logger: testLogger, heartbeatIntervalMs: 0 });
