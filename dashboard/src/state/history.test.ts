@@ -7,11 +7,11 @@ describe('History', () => {
     h.add({ at: 0, lastSeq: 0, backlog: 0 });
     expect(h.points).toEqual([]);
     h.add({ at: 1000, lastSeq: 100, backlog: 100 });
-    h.add({ at: 2000, lastSeq: 100, backlog: 40 });
-    h.add({ at: 4000, lastSeq: 110, backlog: 0 });
+    h.add({ at: 2000, lastSeq: 100, backlog: 40 }, 3);
+    h.add({ at: 4000, lastSeq: 110, backlog: 0 }, 1);
     expect(h.points).toEqual([
-      { at: 2000, backlog: 40, arrival: 0, completion: 60 },
-      { at: 4000, backlog: 0, arrival: 5, completion: 25 },
+      { at: 2000, backlog: 40, arrival: 0, completion: 60, replicas: 3 },
+      { at: 4000, backlog: 0, arrival: 5, completion: 25, replicas: 1 },
     ]);
     expect(h.rates).toEqual({ arrival: 5, completion: 25 });
   });

@@ -6,6 +6,8 @@ export interface Point {
   backlog: number;
   arrival: number;
   completion: number;
+  /** Pods of the queue's WorkerPools (status.replicas, summed), as last listed. */
+  replicas: number;
 }
 
 /**
@@ -23,11 +25,11 @@ export class History {
     this.limit = limit;
   }
 
-  add(sample: Sample): void {
+  add(sample: Sample, replicas = 0): void {
     this.rates = ratesBetween(this.prev, sample);
     this.prev = sample;
     if (!this.rates) return;
-    this.points.push({ at: sample.at, backlog: sample.backlog, arrival: round(this.rates.arrival), completion: round(this.rates.completion) });
+    this.points.push({ at: sample.at, backlog: sample.backlog, arrival: round(this.rates.arrival), completion: round(this.rates.completion), replicas });
     if (this.points.length > this.limit) this.points.splice(0, this.points.length - this.limit);
   }
 }

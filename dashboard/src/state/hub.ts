@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { WorkerPool } from '@celeriac/crds';
 import { Connections } from './connections.ts';
 import { ObjectReader } from './objects.ts';
+import { podsOfQueue } from './model.ts';
 import { QueueWatch } from './queue-watch.ts';
 
 export interface HubOptions {
@@ -104,7 +105,8 @@ export class Hub {
         try {
           // A queue keeps its connection: resolving it again would re-read its Secret every tick.
           const nc = w.nc && !w.nc.isClosed() ? w.nc : await this.connections.of(w.tq);
-          await w.poll(nc, now);
+          // From the pool list, re-read every objectsRefreshMs: the chart's pods move in steps of that.
+          await w.poll(nc, now, podsOfQueue(this.poolList, w));
         } catch (e) {
           w.error = e instanceof Error ? e.message.split('\n')[0] : String(e);
         }

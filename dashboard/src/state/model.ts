@@ -43,6 +43,13 @@ export function detail(w: QueueWatch, pools: readonly WorkerPool[], now: number)
   return { summary: summarize(w, pools, now), history: w.history.points, workers: w.liveWorkers(now) };
 }
 
+/** The pods (status.replicas) of the WorkerPools on a queue, summed: a queue may have several. */
+export function podsOfQueue(pools: readonly WorkerPool[], q: { namespace: string; name: string }): number {
+  let n = 0;
+  for (const p of pools) if ((p.metadata.namespace ?? 'default') === q.namespace && p.spec.queue === q.name) n += p.status?.replicas ?? 0;
+  return n;
+}
+
 export function poolSummary(p: WorkerPool): PoolSummary {
   const a = p.spec.autoscaling;
   return {

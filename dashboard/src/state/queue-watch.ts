@@ -48,12 +48,13 @@ export class QueueWatch {
     return `${this.namespace}/${this.name}`;
   }
 
-  async poll(nc: NatsConnection, now: number): Promise<void> {
+  /** `replicas`: the pods of the queue's WorkerPools now, for the chart's replicas over time. */
+  async poll(nc: NatsConnection, now: number, replicas = 0): Promise<void> {
     if (this.nc !== nc) this.listen(nc);
     try {
       this.state = await readQueueState(nc, this.queue);
       this.error = undefined;
-      this.history.add({ at: now, lastSeq: this.state.lastSeq, backlog: this.state.pending + this.state.ackPending });
+      this.history.add({ at: now, lastSeq: this.state.lastSeq, backlog: this.state.pending + this.state.ackPending }, replicas);
     } catch (e) {
       this.error = e instanceof Error ? e.message.split('\n')[0] : String(e);
     }

@@ -6,8 +6,8 @@ import { queuePage, type DeadLetterRow } from './queue.ts';
 const detail: QueueDetail = {
   summary: { namespace: 'shop', name: 'billing', queue: 'billing', ready: 'True', backlog: 12, pending: 10, inFlight: 2, deadLetters: 1, workers: { ready: 1, replicas: 1 }, paused: false, liveWorkers: 1, arrival: 3.5, completion: 2 },
   history: [
-    { at: 1, backlog: 10, arrival: 1, completion: 0 },
-    { at: 2, backlog: 12, arrival: 3.5, completion: 2 },
+    { at: 1, backlog: 10, arrival: 1, completion: 0, replicas: 0 },
+    { at: 2, backlog: 12, arrival: 3.5, completion: 2, replicas: 2 },
   ],
   workers: [{ name: 'w-0', inFlight: 2, concurrency: 8, completed: 40, ready: true, tasks: ['billing.charge'], heardAt: 0 }],
 };
@@ -40,6 +40,8 @@ describe('the queue page', () => {
     const page = render([]);
     expect(page).toContain('data-live="/events?q=shop%2Fbilling"');
     expect(page).toMatch(/data-series="backlog" points="0,\d+(\.\d)? 600,0"/);
+    // Pods over time: 0 then 2, on its own scale (the bottom, then the top of the chart).
+    expect(page).toMatch(/data-series="replicas" points="0,\d+(\.\d)? 600,0"/);
     expect(page).toContain('<td data-label="In flight">2/8</td>');
   });
 });

@@ -37,14 +37,15 @@ export function workerRows(workers: readonly LiveWorker[]): Html {
 
 function chart(d: QueueDetail): Html {
   const { width, height } = CHART;
-  const series = (key: 'backlog' | 'arrival' | 'completion') => polyline(d.history.map((p) => p[key]), width, height);
+  const series = (key: 'backlog' | 'arrival' | 'completion' | 'replicas') => polyline(d.history.map((p) => p[key]), width, height);
   return html`<figure class="chart">
-<svg id="chart" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" aria-label="Backlog, arrivals and completions over the last two minutes">
+<svg id="chart" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" aria-label="Backlog, arrivals, completions and worker pods over the last two minutes">
 <polyline class="backlog" data-series="backlog" points="${series('backlog')}"></polyline>
 <polyline class="arrival" data-series="arrival" points="${series('arrival')}"></polyline>
 <polyline class="completion" data-series="completion" points="${series('completion')}"></polyline>
+<polyline class="replicas" data-series="replicas" points="${series('replicas')}"></polyline>
 </svg>
-<figcaption><span class="key backlog">backlog</span> <span class="key arrival">arrived /s</span> <span class="key completion">done /s</span> · last two minutes, each line on its own scale</figcaption>
+<figcaption><span class="key backlog">backlog</span> <span class="key arrival">arrived /s</span> <span class="key completion">done /s</span> <span class="key replicas">pods</span> · last two minutes, each line on its own scale</figcaption>
 </figure>`;
 }
 
