@@ -18,6 +18,10 @@ function updateQueue(q) {
     const v = fieldText(q, el.dataset.field);
     if (el.textContent !== v) el.textContent = v;
   }
+  for (const line of document.querySelectorAll(`[data-queue="${key}"] [data-spark]`)) {
+    const [, , width, height] = line.ownerSVGElement.getAttribute('viewBox').split(' ').map(Number);
+    line.setAttribute('points', polyline(q[line.dataset.spark] || [], width, height));
+  }
 }
 
 function polyline(values, width, height) {

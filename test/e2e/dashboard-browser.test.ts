@@ -53,6 +53,8 @@ describe('the dashboard in a browser', () => {
   const h = useDashboardHarness(cp, nats);
   const contexts: BrowserContext[] = [];
   const dirs: string[] = [];
+  /** Uncaught errors of the pages' script: a live update that throws must fail the test. */
+  const pageErrors: string[] = [];
   let reports: Client;
   let orders: Client;
 
@@ -62,6 +64,7 @@ describe('the dashboard in a browser', () => {
     const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport });
     contexts.push(ctx);
     const page = ctx.pages()[0] ?? (await ctx.newPage());
+    page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${h().dashboard.url}/`);
     expect(new URL(page.url()).pathname).toBe('/login');
     await page.getByLabel('Token').fill(h().tokens[who]);
@@ -97,6 +100,9 @@ describe('the dashboard in a browser', () => {
     await expect.poll(() => cell(page, 'reports', 'backlog').textContent(), { timeout: 60_000 }).toBe('0');
     // The same document all along: the numbers came over the event stream.
     expect(await page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+    // Every update went through the live script without an error (numbers and the pods sparklines).
+    expect(await page.locator('[data-queue] [data-spark="pods"]').count()).toBe(2);
+    expect(pageErrors).toEqual([]);
 
     // The queue page keeps the last two minutes: the drain is on its chart.
     await page.goto(queueUrl('reports'));

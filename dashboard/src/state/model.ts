@@ -11,6 +11,8 @@ export interface QueueSummary extends QueueRow {
   completion?: number;
   /** Workers heard on the queue's heartbeat subject (any process, in a pool or not). */
   liveWorkers: number;
+  /** The queue's worker pods over the last two minutes, one value per PODS_TREND_STEP samples: the overview's trend. */
+  pods: number[];
 }
 
 export interface QueueDetail {
@@ -31,8 +33,21 @@ export interface PoolSummary {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
+/**
+ * The overview sends every queue's summary each second: its pods trend keeps one sample in four
+ * (30 values for two minutes, enough for a sparkline), not the chart's 120.
+ */
+const PODS_TREND_STEP = 4;
+
+export function podsTrend(points: readonly { replicas: number }[]): number[] {
+  const out: number[] = [];
+  if (points.length === 0) return out;
+  for (let i = (points.length - 1) % PODS_TREND_STEP; i < points.length; i += PODS_TREND_STEP) out.push(points[i]!.replicas);
+  return out;
+}
+
 export function summarize(w: QueueWatch, pools: readonly WorkerPool[], now = Date.now()): QueueSummary {
-  const row = { ...queueRow(w.tq, pools, w.state, w.error), liveWorkers: w.liveWorkers(now).length };
+  const row = { ...queueRow(w.tq, pools, w.state, w.error), liveWorkers: w.liveWorkers(now).length, pods: podsTrend(w.history.points) };
   // The live consumer says whether it is paused (pauseQueue or spec.paused); the status may lag.
   if (w.state?.paused !== undefined) row.paused = w.state.paused;
   const r = w.history.rates;

@@ -4,7 +4,7 @@ import type { QueueDetail } from '../state/model.ts';
 import { queuePage, type DeadLetterRow } from './queue.ts';
 
 const detail: QueueDetail = {
-  summary: { namespace: 'shop', name: 'billing', queue: 'billing', ready: 'True', backlog: 12, pending: 10, inFlight: 2, deadLetters: 1, workers: { ready: 1, replicas: 1 }, paused: false, liveWorkers: 1, arrival: 3.5, completion: 2 },
+  summary: { namespace: 'shop', name: 'billing', queue: 'billing', ready: 'True', backlog: 12, pending: 10, inFlight: 2, deadLetters: 1, workers: { ready: 1, replicas: 1 }, paused: false, liveWorkers: 1, pods: [0, 2], arrival: 3.5, completion: 2 },
   history: [
     { at: 1, backlog: 10, arrival: 1, completion: 0, replicas: 0 },
     { at: 2, backlog: 12, arrival: 3.5, completion: 2, replicas: 2 },
