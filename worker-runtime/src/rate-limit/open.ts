@@ -1,9 +1,5 @@
-import type { NatsConnection } from '@nats-io/nats-core';
-import type { Logger } from 'pino';
-import type { JsMsg } from '@nats-io/jetstream';
 import type { RegisteredTask } from '../worker/run-deps.ts';
-import type { Semaphore } from '../worker/semaphore.ts';
-import { RateGate } from './gate.ts';
+import { RateGate, type RateGateOptions } from './gate.ts';
 import { parseRateLimit, type RateLimit } from './limit.ts';
 import { RateLimitWatch } from './watch.ts';
 
@@ -15,16 +11,7 @@ export { RateGate } from './gate.ts';
  * or on a nats-server older than 2.12, which has no counters): tasks then run unlimited, and a
  * task that declares a limit says so in a warning.
  */
-export async function openRateGate(o: {
-  nc: NatsConnection;
-  queue: string;
-  tasks: ReadonlyMap<string, RegisteredTask>;
-  slots: Semaphore;
-  dispatch: (m: JsMsg) => void;
-  shutdown: AbortSignal;
-  ackWaitMs: number;
-  log: Logger;
-}): Promise<RateGate | undefined> {
+export async function openRateGate(o: Omit<RateGateOptions, 'watch' | 'taskLimits'> & { tasks: ReadonlyMap<string, RegisteredTask> }): Promise<RateGate | undefined> {
   const taskLimits = new Map<string, RateLimit>();
   for (const [name, reg] of o.tasks) {
     const spec = reg.def.options.rateLimit;
