@@ -1,49 +1,19 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, Worker, defineTask } from 'celeriac';
 import { queueNames } from 'celeriac/protocol';
-import { resizeConsume } from '../../worker-runtime/src/worker/read-ahead.ts';
 import { useNats } from '../support/use-nats.ts';
 import { createQueue, testLogger, uniqueQueue, waitFor } from '../support/queue.ts';
 
 /**
- * The Worker's default read-ahead (worker/read-ahead.ts): it resizes a running nats.js consume
- * through fields nats.js does not publish, so the first test pins that shape on the installed
- * nats.js; the others check what a user sees, on the server's own count of tasks delivered and
- * not yet acked.
+ * The Worker's default read-ahead (worker/read-ahead.ts), as a user sees it: on the server's own
+ * count of tasks delivered and not yet acked.
  */
 describe('read-ahead on a real nats-server', () => {
   const nats = useNats();
   const cleanup: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const c of cleanup.splice(0).reverse()) await c();
-  });
-
-  it('resizes a running consume: its next pull asks for the new size', async () => {
-    const jsm = await jetstreamManager(nats.nc);
-    const stream = `RA_${Math.random().toString(36).slice(2, 8).toUpperCase()}`;
-    await jsm.streams.add({ name: stream, subjects: [`${stream.toLowerCase()}.>`] });
-    await jsm.consumers.add(stream, { durable_name: 'c', ack_policy: 'explicit' });
-    const js = jetstream(nats.nc);
-    for (let i = 0; i < 60; i++) await js.publish(`${stream.toLowerCase()}.x`, 'x');
-    const messages = await (await js.consumers.get(stream, 'c')).consume({ max_messages: 1 });
-    const batches: number[] = [];
-    void (async () => {
-      for await (const s of messages.status()) if (s.type === 'next') batches.push(s.options.batch);
-    })();
-    let seen = 0;
-    for await (const m of messages) {
-      m.ack();
-      if (++seen === 2) expect(resizeConsume(messages, 40)).toBe(true);
-      if (seen === 60) break;
-    }
-    expect(batches[0]).toBe(1);
-    expect(Math.max(...batches)).toBeGreaterThan(1);
-    expect(Math.max(...batches)).toBeLessThanOrEqual(40);
-  });
-
-  it('leaves a consume of an unknown shape alone', () => {
-    expect(resizeConsume({} as never, 40)).toBe(false);
   });
 
   async function ackPending(queue: string): Promise<number> {
@@ -97,7 +67,7 @@ describe('read-ahead on a real nats-server', () => {
 
     // 150 ms tasks: fewer than one starts per 100 ms window, so no read-ahead beyond the slot.
     // Delivered and unacked is then the running task, the one the loop holds for the slot, and at
-    // times one more received from the pull the loop sent on (nats.js keeps one pull going).
+    // times one more received from a pull on its way.
     const slow = await startHeldWorker(undefined, 150);
     await slow.client.enqueueMany(slow.task, Array.from({ length: 20 }, () => ({ payload: {} })));
     const counts: number[] = [];

@@ -217,6 +217,23 @@ describe('task runtime on a real nats-server', () => {
     expect(runs).toBe(1);
   });
 
+  it('runs each task once when pulled tasks wait for a slot longer than the ack wait', async () => {
+    // Two slots, eight tasks of 1.5 s, ack wait 1 s: the pulled tasks behind the busy slots wait
+    // up to 4.5 s. Before the consume loop kept them alive, the server redelivered them meanwhile
+    // and 8 tasks ran 14 times.
+    const attempts: number[] = [];
+    const slow = defineTask('slow.queued', async (_: number, ctx) => {
+      attempts.push(ctx.attempt);
+      await new Promise((r) => setTimeout(r, 1500));
+    });
+    const { client, queue } = await setup([slow], { ackWaitMs: 1000, concurrency: 2 });
+    const handles = await client.enqueueMany(slow, Array.from({ length: 8 }, (_, n) => ({ payload: n })));
+    await Promise.all(handles.map((h) => h.result({ timeoutMs: 20_000 })));
+    expect(attempts).toEqual(Array.from({ length: 8 }, () => 1));
+    const n = queueNames(queue);
+    expect((await (await jetstreamManager(nats.nc)).consumers.info(n.stream, n.consumer)).num_redelivered).toBe(0);
+  }, 30_000);
+
   it('reports progress in the result record', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

@@ -87,6 +87,8 @@ export const DEFAULTS = {
   queueWaitMaxDelayMs: 5_000,
   /** Consume loop restarts back off up to this, so a missing stream does not spin the CPU. */
   consumeRestartMaxDelayMs: 10_000,
+  /** A pull waits this long for messages on an idle queue, then the worker asks again (nats.js's own default). */
+  pullExpiresMs: 30_000,
   /**
    * Idle heartbeat of the pull consumer. A pull request lost with its consumer leader (a NATS
    * node dies, the client's own connection stays up) is only noticed by missed heartbeats: two

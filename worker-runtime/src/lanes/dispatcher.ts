@@ -74,6 +74,7 @@ export class LaneDispatcher {
           stream: opts.stream,
           consumer: lane.consumer,
           prefetch: perLane,
+          ackWaitMs: opts.ackWaitMs,
           idleHeartbeatMs: opts.idleHeartbeatMs,
           log: opts.log,
           onActive: (up) => this.laneActive(up),

@@ -1,7 +1,6 @@
 import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../defaults.ts';
-import { resizeConsume } from './read-ahead.ts';
 
 export interface ConsumeLoopOptions {
   stream: string;
@@ -9,115 +8,203 @@ export interface ConsumeLoopOptions {
   /** Messages pulled ahead of processing at first; bounds what one worker hoards. See `resize`. */
   prefetch: number;
   idleHeartbeatMs: number;
-  /** Called for each message; resolves when the loop may pull the next one (a slot is free). */
+  /** The consumer's ack wait: a pulled message that waits here says `working()` well within it. */
+  ackWaitMs: number;
+  /** Called for each message; resolves when the loop may pass on the next one (a slot is free). */
   onMessage(msg: JsMsg): void | Promise<void>;
   onActive(active: boolean): void;
   log: Logger;
 }
 
 /**
- * Keeps one `consume()` alive for as long as the worker runs. nats.js ends a consume silently on
- * some errors (stream or consumer deleted, too many missed heartbeats); a worker that quietly
- * stops consuming is the classic Celery/BullMQ failure, so every end is followed by a restart
- * with backoff, and `onActive` tells readiness the truth in between.
+ * Pulls a consumer's messages for as long as the worker runs and passes them on one at a time.
+ *
+ * Every message pulled is kept alive (`working()`) until it is passed on: a pulled message that
+ * waits for a slot has its ack wait running, and one that outlives it is redelivered to another
+ * worker while this one still holds it, then runs twice (seen with tasks longer than the ack
+ * wait behind busy slots: 8 tasks, 14 runs). nats.js's `consume()` cannot give that: the
+ * messages it has received but not yet yielded are out of reach, and it keeps pulling only as
+ * fast as they are yielded. So this loop runs its own pulls (`fetch()`), takes each message the
+ * moment it arrives into `waiting`, where a ticker keeps it alive, and asks for more only while
+ * `waiting` plus what is still asked for stays within `prefetch`, in pulls of a quarter of it at
+ * least (nats.js's own refill threshold), so pulls overlap the work and no task waits a round trip.
+ *
+ * A pull that fails (consumer or stream deleted, heartbeats missed, server away) is followed by a
+ * fresh consumer lookup with backoff, and `onActive` tells readiness the truth in between.
  */
 export class ConsumeLoop {
   private stopped = false;
-  private current: ConsumerMessages | undefined;
-  private wake: (() => void) | undefined;
+  private consumer: Consumer | undefined;
+  private looking = false;
+  private failures = 0;
+  private active = false;
   private prefetch: number;
-  readonly done: Promise<void>;
+  /** Messages asked for by live pulls and not yet received. */
+  private requested = 0;
+  private readonly pulls = new Set<ConsumerMessages>();
+  /** Pulled, kept alive, not yet passed on; `head` is the next one. */
+  private waiting: JsMsg[] = [];
+  private head = 0;
+  /** Passed on, its `onMessage` not yet resolved (waiting for a slot): kept alive too. */
+  private inHand: JsMsg | undefined;
+  private pumping = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly keepAlive: NodeJS.Timeout;
   private readonly js: JetStreamClient;
   private readonly opts: ConsumeLoopOptions;
+  private resolveDone!: () => void;
+  readonly done = new Promise<void>((r) => (this.resolveDone = r));
 
   constructor(js: JetStreamClient, opts: ConsumeLoopOptions) {
     this.js = js;
     this.opts = opts;
-    this.prefetch = opts.prefetch;
-    this.done = this.run();
+    this.prefetch = Math.max(1, opts.prefetch);
+    // Three chances per ack window, as running tasks get (in-flight.ts).
+    this.keepAlive = setInterval(() => this.sayWorking(), Math.max(100, Math.floor(opts.ackWaitMs / 3)));
+    this.keepAlive.unref();
+    void this.lookUp();
+  }
+
+  /** Messages pulled and not yet passed on. */
+  get held(): number {
+    return this.waiting.length - this.head + (this.inHand ? 1 : 0);
   }
 
   /**
-   * Starts over with a fresh consume; called on every reconnect. nats.js re-pulls by itself after
-   * a reconnect, but when its first consumer lookup fails (no consumer leader yet after a node
-   * loss, JetStream still recovering after a restart) it waits its pull expiry, jittered (15 to
-   * 45 s), with heartbeat monitoring off: a silent stall on a healthy-looking connection. Here the
-   * lookup is retried within a second, and readiness is false until it succeeds. Messages already
-   * delivered to the old consume are still handed over before it ends.
+   * Starts the pulls over after a reconnect: a pull the old connection made may be gone from the
+   * server. Messages already pulled stay here, kept alive, and are passed on as before.
    */
   restart(): void {
-    if (this.stopped || !this.current) return;
+    if (this.stopped) return;
     this.opts.log.info({ stream: this.opts.stream }, 'reconnected; recreating consume');
-    void this.current.close().catch(() => undefined);
+    this.consumer = undefined;
+    for (const p of this.pulls) void p.close().catch(() => undefined);
+    void this.lookUp();
   }
 
-  /** Pulls ahead `prefetch` messages from the next pull on (worker/read-ahead.ts), and in every later consume. */
+  /** Pulls ahead `prefetch` messages from the next pull on (worker/read-ahead.ts). */
   resize(prefetch: number): void {
-    if (this.current && !resizeConsume(this.current, prefetch)) return; // an unknown nats.js: keep the size
-    this.prefetch = prefetch;
+    this.prefetch = Math.max(1, prefetch);
+    this.refill();
   }
 
-  /** Stops pulling; messages already delivered stay with the caller. */
+  /** Stops pulling and hands back (nak) what was pulled and not passed on. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
-    await this.current?.close().catch(() => undefined);
-    await this.done;
+    clearInterval(this.keepAlive);
+    clearTimeout(this.retryTimer);
+    await Promise.all([...this.pulls].map((p) => p.close().catch(() => undefined)));
+    for (let i = this.head; i < this.waiting.length; i++) this.waiting[i]!.nak();
+    this.waiting = [];
+    this.head = 0;
+    this.setActive(false);
+    this.resolveDone();
   }
 
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (!this.stopped) {
+  private async lookUp(): Promise<void> {
+    if (this.looking || this.stopped) return;
+    this.looking = true;
+    try {
+      this.consumer = await this.js.consumers.get(this.opts.stream, this.opts.consumer);
+      this.failures = 0;
+      this.setActive(true);
+    } catch (err) {
+      this.failed(err, 'consumer lookup failed; retrying');
+    } finally {
+      this.looking = false;
+    }
+    this.refill();
+  }
+
+  /** Asks for more once what is held and asked for leaves room for a worthwhile pull. */
+  private refill(): void {
+    if (this.stopped || !this.consumer || this.looking) return;
+    const room = this.prefetch - this.held - this.requested;
+    const worthwhile = Math.max(1, Math.floor(this.prefetch / 2));
+    if (room >= worthwhile || (room > 0 && this.requested === 0)) void this.pull(this.consumer, room);
+  }
+
+  private async pull(consumer: Consumer, n: number): Promise<void> {
+    this.requested += n;
+    let received = 0;
+    try {
+      const messages = await consumer.fetch({ max_messages: n, expires: DEFAULTS.pullExpiresMs, idle_heartbeat: this.opts.idleHeartbeatMs });
+      this.pulls.add(messages);
       try {
-        const consumer: Consumer = await this.js.consumers.get(this.opts.stream, this.opts.consumer);
-        const messages = await consumer.consume({
-          max_messages: this.prefetch,
-          idle_heartbeat: this.opts.idleHeartbeatMs,
-          // Without this, a deleted stream or consumer makes consume() retry forever while looking alive.
-          abort_on_missing_resource: true,
-        });
-        this.current = messages;
-        if (this.stopped) break;
-        this.opts.onActive(true);
-        this.watch(messages);
         for await (const m of messages) {
-          failures = 0;
-          // Most messages find a free slot at once: skip the microtask an `await undefined` costs.
-          const slot = this.opts.onMessage(m);
-          if (slot) await slot;
+          received++;
+          this.requested--;
+          this.waiting.push(m);
+          this.pump();
         }
-        if (!this.stopped) this.opts.log.warn({ stream: this.opts.stream }, 'consume ended; restarting');
-      } catch (err) {
-        if (!this.stopped) this.opts.log.warn({ err, stream: this.opts.stream }, 'consume failed; restarting');
       } finally {
-        this.opts.onActive(false);
-        this.current = undefined;
+        this.pulls.delete(messages);
       }
-      if (this.stopped) break;
-      failures++;
-      const delay = Math.min(DEFAULTS.consumeRestartMaxDelayMs, 100 * 2 ** Math.min(failures, 10));
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, delay);
-        this.wake = () => {
-          clearTimeout(t);
-          r();
-        };
-      });
+      // A pull that ends without an error has expired or been filled: the consumer is fine.
+    } catch (err) {
+      if (!this.stopped && this.consumer === consumer) {
+        this.consumer = undefined;
+        this.failed(err, 'consume failed; restarting');
+      }
+    } finally {
+      this.requested -= n - received;
+    }
+    this.refill();
+  }
+
+  private failed(err: unknown, message: string): void {
+    this.setActive(false);
+    if (this.stopped) return;
+    this.opts.log.warn({ err, stream: this.opts.stream }, message);
+    this.failures++;
+    const delay = Math.min(DEFAULTS.consumeRestartMaxDelayMs, 100 * 2 ** Math.min(this.failures, 10));
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.lookUp(), delay);
+  }
+
+  /** Passes waiting messages on in order, one at a time, each once `onMessage` says it may. */
+  private pump(): void {
+    if (this.pumping || this.stopped) return;
+    this.pumping = true;
+    void this.pumpAll();
+  }
+
+  private async pumpAll(): Promise<void> {
+    try {
+      while (this.head < this.waiting.length && !this.stopped) {
+        const m = this.waiting[this.head]!;
+        this.waiting[this.head++] = undefined as unknown as JsMsg;
+        if (this.head === this.waiting.length) {
+          this.waiting = [];
+          this.head = 0;
+        }
+        const slot = this.opts.onMessage(m);
+        if (slot) {
+          // Most messages find a free slot at once: skip the microtask an `await undefined` costs.
+          this.inHand = m;
+          this.refill();
+          await slot;
+          this.inHand = undefined;
+        }
+        this.refill();
+      }
+    } catch (err) {
+      this.inHand = undefined;
+      this.opts.log.error({ err, stream: this.opts.stream }, 'passing a pulled message on failed');
+    } finally {
+      // In the same tick the loop ends: a message pushed right after must start a new pump.
+      this.pumping = false;
     }
   }
 
-  private watch(messages: ConsumerMessages): void {
-    void (async () => {
-      for await (const s of messages.status()) {
-        if (s.type === 'heartbeats_missed' && s.count >= 3) {
-          // The client keeps re-pulling on its own; after several misses start over from a fresh consumer lookup.
-          this.opts.log.warn({ count: s.count }, 'consumer heartbeats missed; recreating consume');
-          await messages.close().catch(() => undefined);
-        } else if (s.type === 'consumer_deleted' || s.type === 'consumer_not_found' || s.type === 'stream_not_found') {
-          this.opts.log.warn({ status: s.type }, 'consumer gone; recreating consume');
-          await messages.close().catch(() => undefined);
-        }
-      }
-    })().catch(() => undefined);
+  private sayWorking(): void {
+    for (let i = this.head; i < this.waiting.length; i++) this.waiting[i]!.working();
+    this.inHand?.working();
+  }
+
+  private setActive(active: boolean): void {
+    if (this.active === active) return;
+    this.active = active;
+    this.opts.onActive(active);
   }
 }

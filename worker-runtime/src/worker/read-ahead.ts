@@ -1,4 +1,3 @@
-import type { ConsumerMessages } from '@nats-io/jetstream';
 import { DEFAULTS } from '../defaults.ts';
 
 /**
@@ -13,31 +12,6 @@ import { DEFAULTS } from '../defaults.ts';
 export function readAheadSize(concurrency: number, tasksPerSecond: number): number {
   const extra = Math.floor((tasksPerSecond * DEFAULTS.readAheadWindowMs) / 1000);
   return concurrency + Math.max(0, Math.min(DEFAULTS.readAheadMaxExtra, extra));
-}
-
-/** The part of nats.js's consume (PullConsumerMessagesImpl) that sizes its next pulls. */
-interface PullSizing {
-  opts?: { max_messages?: unknown; threshold_messages?: unknown; max_bytes?: unknown };
-}
-
-/**
- * Changes how many messages a running `consume()` keeps pulled, from its next pull on. nats.js
- * fixes `max_messages` when a consume starts and has no public way to change it, and restarting
- * a consume drops messages it has received but not yet yielded (they wait out their ack wait).
- * Its pulls are sized from `opts` each time (`max_messages` minus what is still pending, once
- * no more than `threshold_messages` is), so setting both is enough. A consume of another shape
- * (another nats.js version) is left alone and false returned: the worker keeps the slots-only
- * size it started with, slower at low concurrency, never wrong. test/integration/read-ahead.test.ts
- * pins the shape on a real server.
- */
-export function resizeConsume(messages: ConsumerMessages, maxMessages: number): boolean {
-  const opts = (messages as unknown as PullSizing).opts;
-  if (!opts || typeof opts.max_messages !== 'number' || typeof opts.threshold_messages !== 'number' || opts.max_bytes) return false;
-  if (opts.max_messages === maxMessages) return true;
-  opts.max_messages = maxMessages;
-  // nats.js's own threshold (75 %), kept below the maximum so a refill never asks for 0 messages.
-  opts.threshold_messages = Math.max(0, Math.min(Math.round(maxMessages * 0.75), maxMessages - 1));
-  return true;
 }
 
 /**

@@ -231,7 +231,7 @@ export class Worker {
       // The read-ahead sizes the single consumer's pulls; lanes split a fixed prefetch instead.
       this.readAhead?.close();
       this.readAhead = undefined;
-      if (!layout) return this.singleConsumerLoop(js, prefetch, onActive, dispatch);
+      if (!layout) return this.singleConsumerLoop(js, prefetch, ackWaitMs, onActive, dispatch);
       // A lane hands over a task with its slot taken; one held for rate-limit tokens gives it back.
       const gated = (m: JsMsg) => (this.rateGate ? void this.rateGate.admit(m, dispatch, { holdsSlot: true }) : dispatch(m));
       const lane = { stream, layout, prefetch, ackWaitMs, slots: this.slots, shutdown: this.shutdown.signal, dispatch: gated, onActive };
@@ -254,7 +254,7 @@ export class Worker {
   }
 
   /** The pull of a queue without lanes: its one consumer straight into slots (the fast path). */
-  private singleConsumerLoop(js: JetStreamClient, prefetch: number, onActive: (active: boolean) => void, dispatch: (m: JsMsg) => void): ConsumeLoop {
+  private singleConsumerLoop(js: JetStreamClient, prefetch: number, ackWaitMs: number, onActive: (active: boolean) => void, dispatch: (m: JsMsg) => void): ConsumeLoop {
     const names = queueNames(this.queue);
     // With no prefetch set, the pulls follow the worker's rate (read-ahead.ts).
     const readAhead = (this.readAhead = this.opts.prefetch === undefined ? new ReadAhead(this.concurrency, (size) => loop.resize(size)) : undefined);
@@ -277,6 +277,7 @@ export class Worker {
       stream: names.stream,
       consumer: names.consumer,
       prefetch,
+      ackWaitMs,
       idleHeartbeatMs: DEFAULTS.idleHeartbeatMs,
       log: this.log,
       onActive,
