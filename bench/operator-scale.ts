@@ -22,6 +22,7 @@ import { kubectlOk } from '../test/support/operator.ts';
 import { startOperatorProcess, type OperatorProcess } from '../test/support/operator-process.ts';
 import { connectTo, waitFor } from '../test/support/queue.ts';
 import { parseBenchArgs } from './args.ts';
+import { apiWrites, cpuOf, cpuSeconds, grown, processesMentioning } from './mass-apply-profile.ts';
 import { percentile, sortedCopy } from './stats.ts';
 import type { FigureLine } from './results.ts';
 
@@ -57,13 +58,6 @@ async function pooled<T>(items: readonly T[], limit: number, fn: (item: T) => Pr
 function rssMiB(pid: number): number {
   const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Math.round(Number(kb) / 1024);
-}
-
-/** CPU seconds the process has used (user + system), from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; in clock ticks (100/s on Linux).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** The operator's memory as its own /metrics reports it, in MiB: V8 heap used and committed, external, and each heap space committed. */
@@ -139,6 +133,10 @@ export async function runOperatorScaleBench(opts: OperatorScaleOptions): Promise
     // All at once: every object created by 32 concurrent requests.
     const api = KubernetesObjectApi.makeApiClient(cp.kubeConfig());
     const all = namespaces.flatMap((ns, k) => Array.from({ length: Math.min(PER_NAMESPACE, n - k * PER_NAMESPACE) }, (_, j) => objectsOf(ns, j)).flat());
+    // What the mass apply costs each process, and which writes the API server served (bench/mass-apply-profile.ts).
+    const servers = new Map([...processesMentioning(cp.dir), ...processesMentioning(nats.storeDir), ['operator', pid], ['bench-client', process.pid]]);
+    const cpu0 = cpuOf(servers);
+    const writes0 = apiWrites(await kubectlOk(cp, ['get', '--raw', '/metrics']));
     const t0 = Date.now();
     await pooled(all, 32, (o) => api.create(o));
     const appliedMs = Date.now() - t0;
@@ -152,6 +150,14 @@ export async function runOperatorScaleBench(opts: OperatorScaleOptions): Promise
     const allReadyMs = Date.now() - t0;
     opts.log(`[bench] ${SCENARIO}: created in ${appliedMs} ms, all Ready after ${allReadyMs} ms`);
     figure('all-ready', allReadyMs, 'ms');
+    const cpuUsed = grown(cpu0, cpuOf(servers));
+    const writes = grown(writes0, apiWrites(await kubectlOk(cp, ['get', '--raw', '/metrics'])));
+    const totalWrites = writes.reduce((t, [, v]) => t + v, 0);
+    opts.log(`[bench] ${SCENARIO}: CPU seconds until all Ready ${JSON.stringify(Object.fromEntries(cpuUsed.map(([k, v]) => [k, Math.round(v * 10) / 10])))}`);
+    opts.log(`[bench] ${SCENARIO}: API writes until all Ready (${totalWrites}) ${JSON.stringify(Object.fromEntries(writes))}`);
+    for (const [name, seconds] of cpuUsed) figure(`mass-apply-cpu-${name}`, seconds * 1000, 'ms');
+    figure('mass-apply-api-writes', totalWrites, 'requests');
+    figure('mass-apply-api-writes-per-second', totalWrites / (allReadyMs / 1000), 'requests/s');
 
     // One more queue at a time, on the busy operator.
     const single: number[] = [];
