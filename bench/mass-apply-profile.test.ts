@@ -11,7 +11,7 @@ describe('mass-apply profile', () => {
       'apiserver_request_total{code="200",component="apiserver",dry_run="",group="apps",resource="deployments",scope="resource",subresource="",verb="GET",version="v1"} 900',
       'apiserver_request_total{code="0",component="apiserver",dry_run="",group="",resource="pods",scope="cluster",subresource="",verb="WATCH",version="v1"} 3',
     ].join('\n');
-    expect(Object.fromEntries(apiWrites(text))).toEqual({ deployments: 40, 'taskqueues/status': 9 });
+    expect(Object.fromEntries(apiWrites(text))).toEqual({ 'deployments POST': 40, 'taskqueues/status APPLY': 9 });
   });
 
   it('keeps what grew between two snapshots, largest first', () => {

@@ -28,7 +28,8 @@ export function processesMentioning(marker: string): Map<string, number> {
     } catch {
       continue; // gone meanwhile
     }
-    if (args.some((a) => a.includes(marker))) out.set(basename(args[0]!), Number(entry));
+    // Cached binaries carry their version (kube-apiserver-v1.36.3): the name alone reads better.
+    if (args.some((a) => a.includes(marker))) out.set(basename(args[0]!).replace(/-v?\d+(\.\d+)+$/, ''), Number(entry));
   }
   return out;
 }
@@ -38,14 +39,14 @@ export function cpuOf(pids: ReadonlyMap<string, number>): Map<string, number> {
   return new Map([...pids].map(([name, pid]) => [name, cpuSeconds(pid)]));
 }
 
-/** Write requests (create, update, patch, delete) the API server served, by resource (and subresource), from its /metrics text. */
+/** Write requests (create, update, patch, delete) the API server served, by resource (and subresource) and verb, from its /metrics text. */
 export function apiWrites(metricsText: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of metricsText.split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;
     const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
     if (!['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY', 'CREATE', 'UPDATE'].includes(labels.verb ?? '')) continue;
-    const key = labels.subresource ? `${labels.resource}/${labels.subresource}` : (labels.resource ?? '?');
+    const key = `${labels.subresource ? `${labels.resource}/${labels.subresource}` : (labels.resource ?? '?')} ${labels.verb}`;
     out.set(key, (out.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
   }
   return out;

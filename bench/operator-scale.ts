@@ -11,12 +11,13 @@
  * raised replica count is the autoscaler's reaction (pods starting is the autoscale scenario's).
  */
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppsV1Api, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { AppsV1Api, CustomObjectsApi, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { taskSubject } from 'celeriac/protocol';
 import { freePort } from 'celeriac/testing';
-import { startControlPlane, type ControlPlane } from '../test/support/kube.ts';
+import { startControlPlane } from '../test/support/kube.ts';
 import { startNats } from '../test/support/nats.ts';
 import { kubectlOk } from '../test/support/operator.ts';
 import { startOperatorProcess, type OperatorProcess } from '../test/support/operator-process.ts';
@@ -77,8 +78,21 @@ async function operatorInMsgs(monitorUrl: string): Promise<number> {
   return (body.connections ?? []).filter((c) => c.name === 'celeriac-operator').reduce((s, c) => s + c.in_msgs, 0);
 }
 
-async function listAll(cp: ControlPlane, resource: string): Promise<Listed> {
-  return JSON.parse(await kubectlOk(cp, ['get', resource, '-A', '-o', 'json'])) as Listed;
+/**
+ * Every object of a kind, from the API server's watch cache (resourceVersion 0: no etcd read).
+ * In-process and twice a second: a kubectl process per poll, every 25 ms, listing 2,000 objects
+ * cost the machine more than the operator did and slowed the very apply it timed.
+ */
+async function listAll(api: CustomObjectsApi, plural: string): Promise<Listed> {
+  return (await api.listClusterCustomObject({ group: 'celeriac.dev', version: 'v1alpha1', plural, resourceVersion: '0' })) as Listed;
+}
+
+async function pollUntil(fn: () => Promise<boolean>, everyMs: number, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
 }
 
 /** Publishes a burst on the queue and waits for its Deployment's replicas to rise; returns the delay. */
@@ -134,18 +148,21 @@ export async function runOperatorScaleBench(opts: OperatorScaleOptions): Promise
     const api = KubernetesObjectApi.makeApiClient(cp.kubeConfig());
     const all = namespaces.flatMap((ns, k) => Array.from({ length: Math.min(PER_NAMESPACE, n - k * PER_NAMESPACE) }, (_, j) => objectsOf(ns, j)).flat());
     // What the mass apply costs each process, and which writes the API server served (bench/mass-apply-profile.ts).
-    const servers = new Map([...processesMentioning(cp.dir), ...processesMentioning(nats.storeDir), ['operator', pid], ['bench-client', process.pid]]);
+    const servers = new Map([...processesMentioning(cp.dir), ...processesMentioning(dirname(nats.storeDir)), ['operator', pid], ['bench-client', process.pid]]);
     const cpu0 = cpuOf(servers);
     const writes0 = apiWrites(await kubectlOk(cp, ['get', '--raw', '/metrics']));
     const t0 = Date.now();
     await pooled(all, 32, (o) => api.create(o));
     const appliedMs = Date.now() - t0;
-    await waitFor(
+    const custom = cp.kubeConfig().makeApiClient(CustomObjectsApi);
+    await pollUntil(
       async () => {
-        const [q, p] = await Promise.all([listAll(cp, 'taskqueues'), listAll(cp, 'workerpools')]);
+        const [q, p] = await Promise.all([listAll(custom, 'taskqueues'), listAll(custom, 'workerpools')]);
         return q.items.filter(isReady).length === n && p.items.filter(isReady).length === n;
       },
-      { timeoutMs: 600_000, what: 'all Ready' },
+      500,
+      600_000,
+      'all Ready',
     );
     const allReadyMs = Date.now() - t0;
     opts.log(`[bench] ${SCENARIO}: created in ${appliedMs} ms, all Ready after ${allReadyMs} ms`);
@@ -164,7 +181,8 @@ export async function runOperatorScaleBench(opts: OperatorScaleOptions): Promise
     for (let k = 0; k < opts.singleApplies; k++) {
       const t = Date.now();
       await api.create({ apiVersion: 'celeriac.dev/v1alpha1', kind: 'TaskQueue', metadata: { name: `single-${k}`, namespace: namespaces[0]! }, spec: { storage: 'Memory' } } as KubernetesObject);
-      await waitFor(async () => isReady(JSON.parse(await kubectlOk(cp, ['get', '-n', namespaces[0]!, `tq/single-${k}`, '-o', 'json'])) as Listed['items'][number]), { timeoutMs: 60_000, what: 'single Ready' });
+      const get = () => custom.getNamespacedCustomObject({ group: 'celeriac.dev', version: 'v1alpha1', plural: 'taskqueues', namespace: namespaces[0]!, name: `single-${k}` }) as Promise<Listed['items'][number]>;
+      await pollUntil(async () => isReady(await get()), 25, 60_000, 'single Ready');
       single.push(Date.now() - t);
     }
     const s = sortedCopy(single);

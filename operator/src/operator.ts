@@ -78,6 +78,9 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
   const queueController = new Controller({
     name: 'taskqueue',
     primary: queues,
+    // Its own status writes (each backlog change) and finalizer patch need no second pass: the
+    // refresh (requeueAfter) and resyncs look at NATS at their own pace.
+    ignoreStatusUpdates: true,
     reconciler: new TaskQueueReconciler({
       cache: queues,
       applier,
@@ -100,7 +103,9 @@ export async function startOperator(config: OperatorConfig, kc: KubeConfig, log:
   const poolController = new Controller({
     name: 'workerpool',
     primary: pools,
-    secondaries: [watchSecondary(deployments, controllerOwnerKeys('WorkerPool')), watchSecondary(queues, poolKeysOfQueue)],
+    // A pool's Deployment follows its queue's spec, never its status (backlog, conditions).
+    secondaries: [watchSecondary(deployments, controllerOwnerKeys('WorkerPool')), watchSecondary(queues, poolKeysOfQueue, { ignoreStatusUpdates: true })],
+    ignoreStatusUpdates: true,
     reconciler: new WorkerPoolReconciler({
       pools,
       queues,

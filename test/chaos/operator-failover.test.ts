@@ -171,8 +171,12 @@ describe('the operator killed mid-reconcile and during scaling', () => {
     const events = (await cp().kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns })).items;
     const created = new Map<string, number>();
     for (const e of events) {
-      const what = `${e.involvedObject.name} ${e.message}`;
-      if (e.reason === 'Created') created.set(what, (created.get(what) ?? 0) + 1);
+      if (e.reason !== 'Created') continue;
+      // One Event per sync names everything it created: "created stream/A, consumer/B".
+      for (const item of (e.message ?? '').replace(/^created /, '').split(', ')) {
+        const what = `${e.involvedObject.name} ${item}`;
+        created.set(what, (created.get(what) ?? 0) + 1);
+      }
     }
     expect([...created].filter(([, n]) => n > 1)).toEqual([]);
     report('operator-failover mid-reconcile', { queues: QUEUES, failoverMsAfterCreateKill: create.failoverMs, failoverMsAfterDeleteKill: deletion.failoverMs });

@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from './log.ts';
 import type { ControllerMetrics, ReconcileResultLabel } from './metrics.ts';
 import { formatKey, keyOf, parseKey, type ObjectKey } from './object-key.ts';
 import { outcomeOf, type Outcome, type Reconciler, type Result } from './reconciler.ts';
+import { SpecChanges } from './spec-changes.ts';
 import { WorkQueue } from './workqueue.ts';
 
 /** Another kind whose changes concern objects of the controller's kind (e.g. owned Deployments). */
@@ -13,14 +14,17 @@ export interface SecondaryWatch {
   readonly informer: WatchedCache;
   /** Keys of the controller's objects that a change to `obj` concerns. */
   readonly toKeys: (obj: KubernetesObject) => ObjectKey[];
+  /** Only its spec and existence concern them: status-only updates are ignored (SpecChanges). */
+  readonly ignoreStatusUpdates?: boolean;
 }
 
 /** Typed constructor for a SecondaryWatch. */
 export function watchSecondary<T extends KubernetesObject>(
   informer: WatchedCache<T>,
   toKeys: (obj: T) => ObjectKey[],
+  opts: { ignoreStatusUpdates?: boolean } = {},
 ): SecondaryWatch {
-  return { informer: informer as unknown as WatchedCache, toKeys: toKeys as (obj: KubernetesObject) => ObjectKey[] };
+  return { informer: informer as unknown as WatchedCache, toKeys: toKeys as (obj: KubernetesObject) => ObjectKey[], ...opts };
 }
 
 /** Maps an object to the owner of `ownerKind` that controls it (same namespace, by convention). */
@@ -38,6 +42,12 @@ export interface ControllerOptions<T extends KubernetesObject> {
   primary: WatchedCache<T>;
   secondaries?: readonly SecondaryWatch[];
   reconciler: Reconciler;
+  /**
+   * Reconcile on a primary object's update only when its spec (generation) or deletion mark
+   * changed, not on its status (SpecChanges). For reconcilers whose outcome does not depend on
+   * their object's status. Default: false.
+   */
+  ignoreStatusUpdates?: boolean;
   /** Default: `defaults.workers`. */
   workers?: number;
   /** Default: `defaults.resyncPeriodMs`. */
@@ -73,6 +83,7 @@ export class Controller<T extends KubernetesObject = KubernetesObject> {
   readonly name: string;
   readonly #primary: WatchedCache<T>;
   readonly #secondaries: readonly SecondaryWatch[];
+  readonly #specChanges: SpecChanges | undefined;
   readonly #reconciler: Reconciler;
   readonly #workers: number;
   readonly #resyncPeriodMs: number;
@@ -87,6 +98,7 @@ export class Controller<T extends KubernetesObject = KubernetesObject> {
     this.name = opts.name;
     this.#primary = opts.primary;
     this.#secondaries = opts.secondaries ?? [];
+    this.#specChanges = opts.ignoreStatusUpdates ? new SpecChanges() : undefined;
     this.#reconciler = opts.reconciler;
     this.#workers = opts.workers ?? defaults.workers;
     this.#resyncPeriodMs = opts.resyncPeriodMs ?? defaults.resyncPeriodMs;
@@ -110,21 +122,41 @@ export class Controller<T extends KubernetesObject = KubernetesObject> {
     const enqueueAll = (): void => this.#enqueueAll(run.queue);
     run.cleanups.push(
       this.#primary.addHandler({
-        add: (obj) => this.#enqueue(run.queue, keyOf(obj)),
-        update: (obj) => this.#enqueue(run.queue, keyOf(obj)),
+        add: (obj) => {
+          this.#specChanges?.changed(obj);
+          this.#enqueue(run.queue, keyOf(obj));
+        },
+        update: (obj) => {
+          if (!this.#specChanges || this.#specChanges.changed(obj)) this.#enqueue(run.queue, keyOf(obj));
+        },
         delete: (obj) => {
+          this.#specChanges?.forget(obj);
           this.#invalid.delete(formatKey(keyOf(obj)));
           this.#enqueue(run.queue, keyOf(obj));
         },
         restarted: enqueueAll,
       }),
     );
-    for (const { informer, toKeys } of this.#secondaries) {
+    for (const { informer, toKeys, ignoreStatusUpdates } of this.#secondaries) {
+      const specs = ignoreStatusUpdates ? new SpecChanges() : undefined;
       const enqueueOwners = (obj: KubernetesObject): void => {
         for (const key of toKeys(obj)) this.#enqueue(run.queue, key);
       };
       run.cleanups.push(
-        informer.addHandler({ add: enqueueOwners, update: enqueueOwners, delete: enqueueOwners, restarted: enqueueAll }),
+        informer.addHandler({
+          add: (obj) => {
+            specs?.changed(obj);
+            enqueueOwners(obj);
+          },
+          update: (obj) => {
+            if (!specs || specs.changed(obj)) enqueueOwners(obj);
+          },
+          delete: (obj) => {
+            specs?.forget(obj);
+            enqueueOwners(obj);
+          },
+          restarted: enqueueAll,
+        }),
       );
     }
     if (this.#metrics) run.cleanups.push(this.#metrics.trackQueueDepth(this.name, () => run.queue.length));

@@ -85,7 +85,8 @@ export class TaskQueueReconciler implements Reconciler {
       await syncRateLimits(nc, queue, tq);
       obs = { kind: 'synced', report, state };
       if (pause) void this.deps.events.record(asKube(tq), 'Normal', pause === 'paused' ? 'Paused' : 'Resumed', `queue ${pause} (spec.paused)`);
-      for (const what of report.created) void this.deps.events.record(asKube(tq), 'Normal', 'Created', `created ${what}`);
+      // One Event for all a sync created (a new queue: streams, consumers, buckets): each is an API write.
+      if (report.created.length > 0) void this.deps.events.record(asKube(tq), 'Normal', 'Created', `created ${report.created.join(', ')}`);
       if (report.created.length > 0 || report.updated.length > 0) log.info({ created: report.created, updated: report.updated }, 'synced queue');
       this.deps.onState?.(queue, key.namespace ?? '', state.pending + state.ackPending);
     } catch (e) {
@@ -101,7 +102,9 @@ export class TaskQueueReconciler implements Reconciler {
     const ready = status.conditions?.find((c) => c.type === 'Ready');
     await this.deps.applier.applyStatusIfChanged(TASK_QUEUE_TYPE, key, tq.status, status);
     if (ready && ready.status !== wasReady) {
-      void this.deps.events.record(asKube(tq), ready.status === 'True' ? 'Normal' : 'Warning', ready.reason, ready.message);
+      // A change of readiness is news; a queue whose creation was just told (Created) is Ready by its status alone.
+      const toldCreated = obs.kind === 'synced' && obs.report.created.length > 0 && wasReady === undefined;
+      if (!toldCreated || ready.status !== 'True') void this.deps.events.record(asKube(tq), ready.status === 'True' ? 'Normal' : 'Warning', ready.reason, ready.message);
       log.info({ ready: ready.status, reason: ready.reason }, 'queue readiness changed');
     }
     if (obs.kind === 'invalid-spec') throw new InvalidSpec(obs.field, obs.message);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { RetryLater, type Applier, type ObjectKey, type Reconciler, type Result, type WatchedCache } from '../controller/index.ts';
 import type { EventRecorder } from '../kube/events.ts';
 import { WORKER_POOL_TYPE, asKube, fromKube } from '../resources.ts';
+import { AppliedMemory, digestOf } from './applied-memory.ts';
 import { desiredDeployment } from './desired-deployment.ts';
 import { queueOfPool } from './pool-queue.ts';
 import type { ReplicaSetter } from './replicas.ts';
@@ -35,6 +36,7 @@ export function initialReplicas(pool: WorkerPool): number {
  */
 export class WorkerPoolReconciler implements Reconciler {
   private readonly deps: WorkerPoolReconcilerDeps;
+  private readonly applied = new AppliedMemory();
 
   constructor(deps: WorkerPoolReconcilerDeps) {
     this.deps = deps;
@@ -43,7 +45,11 @@ export class WorkerPoolReconciler implements Reconciler {
   async reconcile(key: ObjectKey): Promise<Result> {
     // 1. Get.
     const pool = fromKube<WorkerPool>(this.deps.pools.get(key.namespace, key.name));
-    if (!pool) return {};
+    const id = `${key.namespace}/${key.name}`;
+    if (!pool) {
+      this.applied.forget(id);
+      return {};
+    }
     // 2. Deletion: owned objects go by garbage collection.
     if (pool.metadata.deletionTimestamp) return {};
     const log = this.deps.log.child({ workerpool: `${key.namespace}/${key.name}` });
@@ -51,17 +57,21 @@ export class WorkerPoolReconciler implements Reconciler {
     // 3. Desired state.
     const tq = queueOfPool(this.deps.queues, pool);
     let obs: PoolObservation;
+    let created = false;
     if (!tq) {
       obs = { kind: 'queue-missing', queue: pool.spec.queue };
     } else {
       const existing = fromKube<V1Deployment>(this.deps.deployments.get(key.namespace, key.name));
-      const desired = desiredDeployment(pool, tq, {
-        defaultNatsUrl: this.deps.defaultNatsUrl,
-        ...(existing ? {} : { initialReplicas: initialReplicas(pool) }),
-      });
-      // 4. Apply.
-      const applied = await this.deps.applier.apply(desired as KubernetesObject);
+      const desired = desiredDeployment(pool, tq, { defaultNatsUrl: this.deps.defaultNatsUrl });
+      const digest = digestOf(desired);
+      // 4. Apply, unless this leader applied the same and nobody changed the Deployment since.
+      let applied: KubernetesObject | undefined;
+      if (!existing || !this.applied.upToDate(id, digest, existing.metadata?.generation)) {
+        applied = await this.deps.applier.apply((existing ? desired : desiredDeployment(pool, tq, { defaultNatsUrl: this.deps.defaultNatsUrl, initialReplicas: initialReplicas(pool) })) as KubernetesObject);
+        this.applied.record(id, digest, applied.metadata?.generation);
+      }
       if (!existing) {
+        created = true;
         log.info({ replicas: desired.spec?.replicas }, 'created worker deployment');
         void this.deps.events.record(asKube(pool), 'Normal', 'DeploymentCreated', `created Deployment ${key.name}`);
       }
@@ -75,7 +85,9 @@ export class WorkerPoolReconciler implements Reconciler {
     const was = pool.status?.conditions?.find((c) => c.type === 'Ready');
     const now = status.conditions?.find((c) => c.type === 'Ready');
     await this.deps.applier.applyStatusIfChanged(WORKER_POOL_TYPE, key, pool.status, status);
-    if (now && (now.status !== was?.status || now.reason !== was?.reason)) {
+    // A pool whose Deployment was just created (that Event told) is Ready by its status alone: no second write.
+    const toldCreated = created && was === undefined;
+    if (now && (now.status !== was?.status || now.reason !== was?.reason) && (!toldCreated || now.status !== 'True')) {
       void this.deps.events.record(asKube(pool), now.status === 'True' ? 'Normal' : 'Warning', now.reason, now.message);
     }
     if (obs.kind === 'queue-missing') throw new RetryLater(QUEUE_WAIT_MS, `queue ${pool.spec.queue} not found`);
