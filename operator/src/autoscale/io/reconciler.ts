@@ -144,7 +144,9 @@ export class AutoscaleReconciler implements Reconciler {
       this.deps.log.info({ pool: id, from: current, to: decision.replicas, reason: decision.reason, backlog }, 'scaled pool');
       void this.deps.events.record(asKube(pool), 'Normal', 'Scaled', `${current} -> ${decision.replicas}: ${decision.message}`);
     }
-    if (decision.replicas !== current || now - mem.statusAt >= STATUS_EVERY_MS) {
+    // The first status waits for the arrival rate (the second poll, a second later): written with
+    // the backlog alone it would be written again with the rate, a write per pool in a mass apply.
+    if (decision.replicas !== current || (now - mem.statusAt >= STATUS_EVERY_MS && (mem.rates.arrivalRate !== undefined || backlog === undefined))) {
       mem.statusAt = now;
       await this.writeStatus(key, pool, decision, current, backlog, mem.rates, now);
     }
