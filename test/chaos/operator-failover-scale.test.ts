@@ -130,7 +130,16 @@ describe(`the leading operator killed with ${OBJECTS} queues and ${OBJECTS} auto
     const reconciledMs = Date.now() - killedAt;
     await sleep(3_000); // a few more polls: a doubled or late decision would show now
 
-    await kubectlOk(cp(), ['wait', '-n', ns, '--for=condition=Ready', 'tq', '--all', '--timeout=60s']);
+    // One list, not `kubectl wait --all`: that waits on each object in turn, and 1,000 of them on
+    // a loaded machine take longer than its timeout although every one is Ready.
+    type Queues = { items: Array<{ metadata: { name: string }; status?: { conditions?: Array<{ type: string; status: string; reason: string; message: string }> } }> };
+    const notReady = async () =>
+      (JSON.parse(await kubectlOk(cp(), ['get', '-n', ns, 'tq', '-o', 'json'])) as Queues).items
+        .map((q) => ({ name: q.metadata.name, ready: q.status?.conditions?.find((c) => c.type === 'Ready') }))
+        .filter((q) => q.ready?.status !== 'True');
+    let left = await notReady();
+    for (const deadline = Date.now() + 60_000; left.length > 0 && Date.now() < deadline; left = await notReady()) await sleep(1_000);
+    expect(left, 'queues not Ready').toEqual([]);
     const after = await deployments();
     const replicasOf = (m: Map<string, V1Deployment>, i: number) => m.get(`p${i}`)?.spec?.replicas ?? 0;
     const generationOf = (m: Map<string, V1Deployment>, i: number) => m.get(`p${i}`)?.metadata?.generation ?? 0;
