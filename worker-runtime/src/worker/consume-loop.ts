@@ -26,8 +26,8 @@ export interface ConsumeLoopOptions {
  * messages it has received but not yet yielded are out of reach, and it keeps pulling only as
  * fast as they are yielded. So this loop runs its own pulls (`fetch()`), takes each message the
  * moment it arrives into `waiting`, where a ticker keeps it alive, and asks for more only while
- * `waiting` plus what is still asked for stays within `prefetch`, in pulls of a quarter of it at
- * least (nats.js's own refill threshold), so pulls overlap the work and no task waits a round trip.
+ * `waiting` plus what is still asked for stays within `prefetch`, in pulls of half of it at least,
+ * so pulls overlap the work and no task waits a round trip.
  *
  * A pull that fails (consumer or stream deleted, heartbeats missed, server away) is followed by a
  * fresh consumer lookup with backoff, and `onActive` tells readiness the truth in between.
@@ -78,6 +78,8 @@ export class ConsumeLoop {
     if (this.stopped) return;
     this.opts.log.info({ stream: this.opts.stream }, 'reconnected; recreating consume');
     this.consumer = undefined;
+    clearTimeout(this.retryTimer);
+    this.failures = 0;
     for (const p of this.pulls) void p.close().catch(() => undefined);
     void this.lookUp();
   }
@@ -91,7 +93,8 @@ export class ConsumeLoop {
   /** Stops pulling and hands back (nak) what was pulled and not passed on. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.keepAlive);
+    // A message waiting for a slot stays ours until it gets one (pumpAll stops the ticker then).
+    if (!this.inHand) clearInterval(this.keepAlive);
     clearTimeout(this.retryTimer);
     await Promise.all([...this.pulls].map((p) => p.close().catch(() => undefined)));
     for (let i = this.head; i < this.waiting.length; i++) this.waiting[i]!.nak();
@@ -105,8 +108,9 @@ export class ConsumeLoop {
     if (this.looking || this.stopped) return;
     this.looking = true;
     try {
-      this.consumer = await this.js.consumers.get(this.opts.stream, this.opts.consumer);
-      this.failures = 0;
+      const consumer = await this.js.consumers.get(this.opts.stream, this.opts.consumer);
+      if (this.stopped) return;
+      this.consumer = consumer;
       this.setActive(true);
     } catch (err) {
       this.failed(err, 'consumer lookup failed; retrying');
@@ -129,11 +133,18 @@ export class ConsumeLoop {
     let received = 0;
     try {
       const messages = await consumer.fetch({ max_messages: n, expires: DEFAULTS.pullExpiresMs, idle_heartbeat: this.opts.idleHeartbeatMs });
+      if (this.stopped) {
+        await messages.close().catch(() => undefined); // stop() ran while this pull was being made
+      }
       this.pulls.add(messages);
       try {
         for await (const m of messages) {
           received++;
           this.requested--;
+          if (this.stopped) {
+            m.nak(); // pulled but never passed on: hand it straight back
+            continue;
+          }
           this.waiting.push(m);
           this.pump();
         }
@@ -141,7 +152,15 @@ export class ConsumeLoop {
         this.pulls.delete(messages);
       }
       // A pull that ends without an error has expired or been filled: the consumer is fine.
+      this.failures = 0;
     } catch (err) {
+      if (!this.stopped && isPullLimit(err)) {
+        // Too many pulls waiting on the consumer (max_waiting): the consumer is fine, ask again later.
+        this.requested -= n - received;
+        received = n;
+        this.retryPull(err);
+        return;
+      }
       if (!this.stopped && this.consumer === consumer) {
         this.consumer = undefined;
         this.failed(err, 'consume failed; restarting');
@@ -152,14 +171,23 @@ export class ConsumeLoop {
     this.refill();
   }
 
+  private retryPull(err: unknown): void {
+    this.opts.log.warn({ err, stream: this.opts.stream }, 'pull refused; retrying');
+    this.failures++;
+    setTimeout(() => this.refill(), this.backoffMs()).unref();
+  }
+
+  private backoffMs(): number {
+    return Math.min(DEFAULTS.consumeRestartMaxDelayMs, 100 * 2 ** Math.min(this.failures, 10));
+  }
+
   private failed(err: unknown, message: string): void {
     this.setActive(false);
     if (this.stopped) return;
     this.opts.log.warn({ err, stream: this.opts.stream }, message);
     this.failures++;
-    const delay = Math.min(DEFAULTS.consumeRestartMaxDelayMs, 100 * 2 ** Math.min(this.failures, 10));
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.lookUp(), delay);
+    this.retryTimer = setTimeout(() => void this.lookUp(), this.backoffMs());
   }
 
   /** Passes waiting messages on in order, one at a time, each once `onMessage` says it may. */
@@ -172,29 +200,41 @@ export class ConsumeLoop {
   private async pumpAll(): Promise<void> {
     try {
       while (this.head < this.waiting.length && !this.stopped) {
-        const m = this.waiting[this.head]!;
-        this.waiting[this.head++] = undefined as unknown as JsMsg;
-        if (this.head === this.waiting.length) {
-          this.waiting = [];
-          this.head = 0;
-        }
-        const slot = this.opts.onMessage(m);
-        if (slot) {
-          // Most messages find a free slot at once: skip the microtask an `await undefined` costs.
-          this.inHand = m;
-          this.refill();
-          await slot;
+        const m = this.next();
+        try {
+          const slot = this.opts.onMessage(m);
+          if (slot) {
+            // Most messages find a free slot at once: skip the microtask an `await undefined` costs.
+            this.inHand = m;
+            this.refill();
+            await slot;
+          }
+        } catch (err) {
+          this.opts.log.error({ err, stream: this.opts.stream }, 'passing a pulled message on failed');
+        } finally {
           this.inHand = undefined;
         }
         this.refill();
       }
-    } catch (err) {
-      this.inHand = undefined;
-      this.opts.log.error({ err, stream: this.opts.stream }, 'passing a pulled message on failed');
     } finally {
       // In the same tick the loop ends: a message pushed right after must start a new pump.
       this.pumping = false;
+      if (this.stopped) clearInterval(this.keepAlive);
     }
+  }
+
+  /** Takes the next waiting message; the array is dropped or compacted as it empties, never grows without end. */
+  private next(): JsMsg {
+    const m = this.waiting[this.head]!;
+    this.waiting[this.head++] = undefined as unknown as JsMsg;
+    if (this.head === this.waiting.length) {
+      this.waiting = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.waiting.length) {
+      this.waiting = this.waiting.slice(this.head);
+      this.head = 0;
+    }
+    return m;
   }
 
   private sayWorking(): void {
@@ -207,4 +247,9 @@ export class ConsumeLoop {
     this.active = active;
     this.opts.onActive(active);
   }
+}
+
+/** nats.js's answer when the consumer has as many waiting pulls as it allows (409 Exceeded MaxWaiting and its kin). */
+function isPullLimit(err: unknown): boolean {
+  return /exceeded max/i.test(String((err as Error)?.message ?? ''));
 }
