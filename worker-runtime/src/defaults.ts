@@ -87,6 +87,12 @@ export const DEFAULTS = {
   queueWaitMaxDelayMs: 5_000,
   /** Consume loop restarts back off up to this, so a missing stream does not spin the CPU. */
   consumeRestartMaxDelayMs: 10_000,
+  /**
+   * A consumer lookup or pull that failed for any other reason than "not found" (JetStream still
+   * recovering, an election, a timeout) is retried after at most this: the worker must consume
+   * again within a second or two of its server (test/chaos/nats-restart asserts < 10 s).
+   */
+  consumerRetryMaxDelayMs: 500,
   /** A pull waits this long for messages on an idle queue, then the worker asks again (nats.js's own default). */
   pullExpiresMs: 30_000,
   /**

@@ -1,6 +1,7 @@
 import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { DEFAULTS } from '../defaults.ts';
+import { isNotFound } from '../topology/ensure-queue.ts';
 
 export interface ConsumeLoopOptions {
   stream: string;
@@ -187,7 +188,11 @@ export class ConsumeLoop {
     this.opts.log.warn({ err, stream: this.opts.stream }, message);
     this.failures++;
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.lookUp(), this.backoffMs());
+    // A consumer or stream that is not there backs off (up to 10 s: no spinning on a deleted
+    // queue); one that does not answer yet (JetStream recovering after a restart, an election,
+    // a timeout) is asked again soon, or a worker would resume seconds after its server did.
+    const delay = isNotFound(err) ? this.backoffMs() : Math.min(this.backoffMs(), DEFAULTS.consumerRetryMaxDelayMs);
+    this.retryTimer = setTimeout(() => void this.lookUp(), delay);
   }
 
   /** Passes waiting messages on in order, one at a time, each once `onMessage` says it may. */
