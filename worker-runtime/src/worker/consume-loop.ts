@@ -147,24 +147,32 @@ export class ConsumeLoop {
             continue;
           }
           this.waiting.push(m);
+          this.answered();
           this.pump();
         }
       } finally {
         this.pulls.delete(messages);
       }
       // A pull that ends without an error has expired or been filled: the consumer is fine.
-      this.failures = 0;
+      this.answered();
     } catch (err) {
-      if (!this.stopped && isPullLimit(err)) {
-        // Too many pulls waiting on the consumer (max_waiting): the consumer is fine, ask again later.
+      if (this.stopped) {
+        // nothing more to ask
+      } else if (isConsumerGone(err)) {
+        if (this.consumer === consumer) {
+          this.consumer = undefined;
+          this.failed(err, 'consume failed; restarting');
+        }
+      } else {
+        // The consumer is there; this pull was refused (max_waiting) or not answered (its leader
+        // died, heartbeats missed, the server going down). Pull again soon, without a lookup: the
+        // pull goes to whichever server leads the consumer now, as nats.js's consume() does.
+        const limited = isPullLimit(err);
+        if (!limited) this.setActive(false);
         this.requested -= n - received;
         received = n;
-        this.retryPull(err);
+        this.retryPull(err, limited ? this.backoffMs() : Math.min(this.backoffMs(), DEFAULTS.consumerRetryMaxDelayMs));
         return;
-      }
-      if (!this.stopped && this.consumer === consumer) {
-        this.consumer = undefined;
-        this.failed(err, 'consume failed; restarting');
       }
     } finally {
       this.requested -= n - received;
@@ -172,10 +180,16 @@ export class ConsumeLoop {
     this.refill();
   }
 
-  private retryPull(err: unknown): void {
-    this.opts.log.warn({ err, stream: this.opts.stream }, 'pull refused; retrying');
+  private retryPull(err: unknown, delayMs: number): void {
+    this.opts.log.warn({ err, stream: this.opts.stream }, 'pull failed; pulling again');
     this.failures++;
-    setTimeout(() => this.refill(), this.backoffMs()).unref();
+    setTimeout(() => this.refill(), delayMs).unref();
+  }
+
+  /** A pull delivered or ended cleanly: the consumer answers. */
+  private answered(): void {
+    this.failures = 0;
+    if (this.consumer) this.setActive(true);
   }
 
   private backoffMs(): number {
@@ -252,6 +266,11 @@ export class ConsumeLoop {
     this.active = active;
     this.opts.onActive(active);
   }
+}
+
+/** The consumer or its stream is not there (deleted, never made): only a lookup can tell when it is back. */
+function isConsumerGone(err: unknown): boolean {
+  return isNotFound(err) || /consumer (deleted|not found)|stream not found/i.test(String((err as Error)?.message ?? ''));
 }
 
 /** nats.js's answer when the consumer has as many waiting pulls as it allows (409 Exceeded MaxWaiting and its kin). */
