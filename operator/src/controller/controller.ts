@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { BackoffPolicy } from './backoff.ts';
 import { defaults } from './defaults.ts';
-import type { WatchedCache } from './informer.ts';
+import type { InformerHandler, WatchedCache } from './informer.ts';
 import { silentLogger, type Logger } from './log.ts';
 import type { ControllerMetrics, ReconcileResultLabel } from './metrics.ts';
 import { formatKey, keyOf, parseKey, type ObjectKey } from './object-key.ts';
@@ -122,18 +122,7 @@ export class Controller<T extends KubernetesObject = KubernetesObject> {
     const enqueueAll = (): void => this.#enqueueAll(run.queue);
     run.cleanups.push(
       this.#primary.addHandler({
-        add: (obj) => {
-          this.#specChanges?.changed(obj);
-          this.#enqueue(run.queue, keyOf(obj));
-        },
-        update: (obj) => {
-          if (!this.#specChanges || this.#specChanges.changed(obj)) this.#enqueue(run.queue, keyOf(obj));
-        },
-        delete: (obj) => {
-          this.#specChanges?.forget(obj);
-          this.#invalid.delete(formatKey(keyOf(obj)));
-          this.#enqueue(run.queue, keyOf(obj));
-        },
+        ...changeHandlers(this.#specChanges, (obj) => this.#enqueue(run.queue, keyOf(obj)), (obj) => this.#invalid.delete(formatKey(keyOf(obj)))),
         restarted: enqueueAll,
       }),
     );
@@ -142,22 +131,7 @@ export class Controller<T extends KubernetesObject = KubernetesObject> {
       const enqueueOwners = (obj: KubernetesObject): void => {
         for (const key of toKeys(obj)) this.#enqueue(run.queue, key);
       };
-      run.cleanups.push(
-        informer.addHandler({
-          add: (obj) => {
-            specs?.changed(obj);
-            enqueueOwners(obj);
-          },
-          update: (obj) => {
-            if (!specs || specs.changed(obj)) enqueueOwners(obj);
-          },
-          delete: (obj) => {
-            specs?.forget(obj);
-            enqueueOwners(obj);
-          },
-          restarted: enqueueAll,
-        }),
-      );
+      run.cleanups.push(informer.addHandler({ ...changeHandlers(specs, enqueueOwners), restarted: enqueueAll }));
     }
     if (this.#metrics) run.cleanups.push(this.#metrics.trackQueueDepth(this.name, () => run.queue.length));
 
@@ -254,4 +228,29 @@ export class Controller<T extends KubernetesObject = KubernetesObject> {
       }
     }
   }
+}
+
+/**
+ * add/update/delete handlers that call `enqueue`; with `specs`, an update only when the object's
+ * spec or deletion mark changed (SpecChanges), and a deletion forgets it. `onDelete` runs first.
+ */
+function changeHandlers(
+  specs: SpecChanges | undefined,
+  enqueue: (obj: KubernetesObject) => void,
+  onDelete?: (obj: KubernetesObject) => void,
+): Required<Pick<InformerHandler<KubernetesObject>, 'add' | 'update' | 'delete'>> {
+  return {
+    add: (obj) => {
+      specs?.changed(obj);
+      enqueue(obj);
+    },
+    update: (obj) => {
+      if (!specs || specs.changed(obj)) enqueue(obj);
+    },
+    delete: (obj) => {
+      specs?.forget(obj);
+      onDelete?.(obj);
+      enqueue(obj);
+    },
+  };
 }
