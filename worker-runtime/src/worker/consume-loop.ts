@@ -132,6 +132,7 @@ export class ConsumeLoop {
   private async pull(consumer: Consumer, n: number): Promise<void> {
     this.requested += n;
     let received = 0;
+    let refillNow = true;
     try {
       const messages = await consumer.fetch({ max_messages: n, expires: DEFAULTS.pullExpiresMs, idle_heartbeat: this.opts.idleHeartbeatMs });
       if (this.stopped) {
@@ -169,15 +170,13 @@ export class ConsumeLoop {
         // pull goes to whichever server leads the consumer now, as nats.js's consume() does.
         const limited = isPullLimit(err);
         if (!limited) this.setActive(false);
-        this.requested -= n - received;
-        received = n;
-        this.retryPull(err, limited ? this.backoffMs() : Math.min(this.backoffMs(), DEFAULTS.consumerRetryMaxDelayMs));
-        return;
+        this.retryPull(err, this.retryDelayMs(limited));
+        refillNow = false;
       }
     } finally {
       this.requested -= n - received;
     }
-    this.refill();
+    if (refillNow) this.refill();
   }
 
   private retryPull(err: unknown, delayMs: number): void {
@@ -196,6 +195,11 @@ export class ConsumeLoop {
     return Math.min(DEFAULTS.consumeRestartMaxDelayMs, 100 * 2 ** Math.min(this.failures, 10));
   }
 
+  /** The full backoff when asking soon cannot help (nothing there, too many pulls), else at most consumerRetryMaxDelayMs. */
+  private retryDelayMs(backOff: boolean): number {
+    return backOff ? this.backoffMs() : Math.min(this.backoffMs(), DEFAULTS.consumerRetryMaxDelayMs);
+  }
+
   private failed(err: unknown, message: string): void {
     this.setActive(false);
     if (this.stopped) return;
@@ -205,8 +209,7 @@ export class ConsumeLoop {
     // A consumer or stream that is not there backs off (up to 10 s: no spinning on a deleted
     // queue); one that does not answer yet (JetStream recovering after a restart, an election,
     // a timeout) is asked again soon, or a worker would resume seconds after its server did.
-    const delay = isNotFound(err) ? this.backoffMs() : Math.min(this.backoffMs(), DEFAULTS.consumerRetryMaxDelayMs);
-    this.retryTimer = setTimeout(() => void this.lookUp(), delay);
+    this.retryTimer = setTimeout(() => void this.lookUp(), this.retryDelayMs(isNotFound(err)));
   }
 
   /** Passes waiting messages on in order, one at a time, each once `onMessage` says it may. */
