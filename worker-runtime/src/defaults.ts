@@ -18,10 +18,13 @@ export const DEFAULTS = {
    */
   readAheadWindowMs: 100,
   /**
-   * At most this many beyond the slots: enough for short tasks at concurrency 1 to never wait
-   * for a pull (docs/benchmarks.md, drain-noop-c1), small beside nats.js's own default of 100.
+   * At most this many beyond the slots. A pull costs the server about 0.4 ms of CPU whatever its
+   * size (a subscription made and dropped, the request kept): pulls of 32 at concurrency 1 cost it
+   * 44 µs per no-op task against 35 µs for pulls of 82 or more (docs/benchmarks.md, "Fewer,
+   * larger pulls"). Pulls are of half the read-ahead at least, so 256 lets a fast worker pull 128
+   * at a time; the window still bounds what it holds by time, so a slow task is not hoarded.
    */
-  readAheadMaxExtra: 64,
+  readAheadMaxExtra: 256,
   /** The read-ahead follows the rate this often: quick enough for a burst, no cost per task. */
   readAheadIntervalMs: 250,
   /**

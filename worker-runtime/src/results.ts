@@ -3,6 +3,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { validateKey } from '@nats-io/kv/internal';
 import { AckingPublisher } from './client/publisher.ts';
 import { DEFAULTS } from './defaults.ts';
+import { EndOfTurn } from './end-of-turn.ts';
 import { FAILED_STATES, FINAL_STATES, queueNames, type FailedState, type ResultRecord } from './protocol.ts';
 import { TaskFailedError, TimeoutError } from './errors.ts';
 
@@ -24,14 +25,16 @@ export class ResultStore {
   private publisher: AckingPublisher | undefined;
   /** Records waiting for this loop turn's send: see `record`. */
   private queued: { subject: string; json: string; done: RecordDone }[] = [];
-  private scheduled: NodeJS.Immediate | undefined;
   private readonly sendQueuedNow = () => this.sendQueued();
   private readonly nc: NatsConnection;
+  private readonly turn: EndOfTurn;
   readonly queue: string;
 
-  constructor(nc: NatsConnection, queue: string) {
+  /** `turn`: the worker shares its acks' one, so a turn's records and acks leave in one write. */
+  constructor(nc: NatsConnection, queue: string, turn = new EndOfTurn()) {
     this.nc = nc;
     this.queue = queue;
+    this.turn = turn;
   }
 
   /** The bucket, or undefined when the queue has results off. Cached after the first lookup. */
@@ -105,8 +108,8 @@ export class ResultStore {
       done(err as Error);
       return;
     }
+    if (this.queued.length === 0) this.turn.defer(this.sendQueuedNow);
     this.queued.push({ subject: `${this.subjectPrefix}.${id}`, json, done });
-    this.scheduled ??= setImmediate(this.sendQueuedNow);
   }
 
   /** Records handed to `record` whose outcome is not known yet. */
@@ -115,7 +118,6 @@ export class ResultStore {
   }
 
   private sendQueued(): void {
-    this.scheduled = undefined;
     const batch = this.queued;
     this.queued = [];
     const publisher = (this.publisher ??= new AckingPublisher(this.nc, DEFAULTS.publishTimeoutMs));
@@ -125,8 +127,7 @@ export class ResultStore {
 
   /** Stops waiting for acks of pipelined records: each still queued or pending gets an error. */
   close(): void {
-    if (this.scheduled) clearImmediate(this.scheduled);
-    this.scheduled = undefined;
+    this.turn.cancel(this.sendQueuedNow);
     const err = new Error('result store closed');
     for (const r of this.queued.splice(0)) r.done(err);
     this.publisher?.close();

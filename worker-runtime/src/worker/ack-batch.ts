@@ -1,4 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
+import { EndOfTurn } from '../end-of-turn.ts';
 
 /**
  * Sends the acks of one turn of the event loop together. nats.js writes its outbound buffer to
@@ -10,18 +11,22 @@ import type { JsMsg } from '@nats-io/jetstream';
  */
 export class AckBatch {
   private pending: JsMsg[] = [];
-  private scheduled: NodeJS.Immediate | undefined;
   private readonly flushNow = () => this.flush();
+  private readonly turn: EndOfTurn;
+
+  /** `turn`: shared with the result records, so a turn's acks and records leave in one write. */
+  constructor(turn = new EndOfTurn()) {
+    this.turn = turn;
+  }
 
   ack(msg: JsMsg): void {
+    if (this.pending.length === 0) this.turn.defer(this.flushNow);
     this.pending.push(msg);
-    this.scheduled ??= setImmediate(this.flushNow);
   }
 
   /** Sends what is pending now; the worker calls it before closing, so no ack is left behind. */
   flush(): void {
-    if (this.scheduled) clearImmediate(this.scheduled);
-    this.scheduled = undefined;
+    this.turn.cancel(this.flushNow);
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];

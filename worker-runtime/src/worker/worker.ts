@@ -14,6 +14,7 @@ import { ConsumeLoop } from './consume-loop.ts';
 import { InFlight } from './in-flight.ts';
 import { WorkerMetrics } from './metrics.ts';
 import { AckBatch } from './ack-batch.ts';
+import { EndOfTurn } from '../end-of-turn.ts';
 import { ReadAhead } from './read-ahead.ts';
 import { runTask, type RegisteredTask, type RunDeps } from './run-task.ts';
 import { Semaphore } from './semaphore.ts';
@@ -91,7 +92,9 @@ export class Worker {
   private readonly tasks: ReadonlyMap<string, RegisteredTask>;
   private readonly slots: Semaphore;
   private readonly shutdown = new AbortController();
-  private readonly acks = new AckBatch();
+  /** One flush per event-loop turn for acks and result records: one socket write (end-of-turn.ts). */
+  private readonly endOfTurn = new EndOfTurn();
+  private readonly acks = new AckBatch(this.endOfTurn);
   private readonly releaseSlot = () => this.slots.release();
   private readonly log: Logger;
   private readonly opts: WorkerOptions;
@@ -320,7 +323,7 @@ export class Worker {
   /** The result store; undefined when results are off; 'missing' when required (`results: true`) but not there yet. */
   private async resultStore(): Promise<ResultStore | undefined | 'missing'> {
     if (this.opts.results === false) return undefined;
-    const results = new ResultStore(this.nc, this.queue);
+    const results = new ResultStore(this.nc, this.queue, this.endOfTurn);
     if (await results.kv()) return results;
     return this.opts.results === true ? 'missing' : undefined;
   }
