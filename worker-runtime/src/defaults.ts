@@ -52,6 +52,12 @@ export const DEFAULTS = {
    */
   resultsInFlightMax: 1_000,
   /**
+   * After a fast batch of result records is refused or ends early (client/fast-batch.ts), records
+   * go one by one this long before batches are tried again: a bucket whose batches were switched
+   * off, or that is full, would otherwise cost every turn a batch and then each record again.
+   */
+  fastBatchPauseMs: 60_000,
+  /**
    * A starting worker reads the cancels already stored before it takes a task; a bucket this slow
    * to read (a server in trouble) gets a warning, and the worker starts anyway: tasks admitted
    * meanwhile are still stopped when their cancel arrives.

@@ -2,6 +2,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { Kvm, type KV } from '@nats-io/kv';
 import { validateKey } from '@nats-io/kv/internal';
 import { AckingPublisher } from './client/publisher.ts';
+import { FastBatchPublisher, type BatchItem } from './client/fast-batch.ts';
 import { DEFAULTS } from './defaults.ts';
 import { EndOfTurn } from './end-of-turn.ts';
 import { FAILED_STATES, FINAL_STATES, queueNames, type FailedState, type ResultRecord } from './protocol.ts';
@@ -23,8 +24,14 @@ export class ResultStore {
   /** `$KV.<bucket>`, the subject prefix `kv.put` publishes to; unset for a mirrored bucket. */
   private subjectPrefix: string | undefined;
   private publisher: AckingPublisher | undefined;
-  /** Records waiting for this loop turn's send: see `record`. */
-  private queued: { subject: string; json: string; done: RecordDone }[] = [];
+  /** Set when the bucket takes fast batches (`allow_batched`, nats-server 2.14): see `sendQueued`. */
+  private batcher: FastBatchPublisher | undefined;
+  private batchesPausedUntil = 0;
+  private batchesOn = false;
+  /** Records waiting for this loop turn's send, in order: see `record`. */
+  private queued: BatchItem[] = [];
+  /** The turn's final records (`record(..., true)`), sent after `queued`, batched when they can be. */
+  private queuedFinal: BatchItem[] = [];
   private readonly sendQueuedNow = () => this.sendQueued();
   private readonly nc: NatsConnection;
   private readonly turn: EndOfTurn;
@@ -46,6 +53,7 @@ export class ResultStore {
           const status = await kv.status(); // open() is lazy: status() proves the bucket exists
           // A mirror's writes go to its origin's subjects: leave those to kv.put, which knows them.
           this.subjectPrefix = status.streamInfo.config.mirror ? undefined : `$KV.${name}`;
+          this.batchesOn = status.streamInfo.config.allow_batched === true;
           return kv;
         } catch {
           this.bucket = undefined; // look again next time: the operator may create it later
@@ -93,8 +101,12 @@ export class ResultStore {
    * Sent on `setImmediate`, like the worker's acks (worker/ack-batch.ts): nats.js writes to the
    * socket once per microtask checkpoint, and a consume loop reaches one per message, so records
    * sent at once would cost a `write(2)` each; deferred, a loop turn's records share one.
+   *
+   * `final`: the task's last record (its attempt waits for it before it acks, and writes nothing
+   * after it), so it may go in a fast batch, whose unstored records are sent again later: a record
+   * that could be followed by another of the same task is sent one by one, in order, instead.
    */
-  record(id: string, json: string, done: RecordDone): void {
+  record(id: string, json: string, done: RecordDone, final = false): void {
     if (this.subjectPrefix === undefined) {
       this.writeSerialized(id, json).then(
         (stored) => done(stored ? undefined : new ResultsDisabledError(`queue ${this.queue} has no result bucket`)),
@@ -108,30 +120,54 @@ export class ResultStore {
       done(err as Error);
       return;
     }
-    if (this.queued.length === 0) this.turn.defer(this.sendQueuedNow);
-    this.queued.push({ subject: `${this.subjectPrefix}.${id}`, json, done });
+    if (this.queued.length === 0 && this.queuedFinal.length === 0) this.turn.defer(this.sendQueuedNow);
+    (final ? this.queuedFinal : this.queued).push({ subject: `${this.subjectPrefix}.${id}`, data: json, done });
   }
 
   /** Records handed to `record` whose outcome is not known yet. */
   get inFlight(): number {
-    return this.queued.length + (this.publisher?.inFlight ?? 0);
+    return this.queued.length + this.queuedFinal.length + (this.publisher?.inFlight ?? 0) + (this.batcher?.inFlight ?? 0);
   }
 
+  /**
+   * Sends the turn's records: the final ones as one fast batch when the bucket takes them and
+   * there are two or more (one ack for the batch instead of one per record:
+   * client/fast-batch.ts), the rest one by one, first. Records the server did not store from a
+   * batch are sent again one by one, and batches pause for `fastBatchPauseMs`; a record is still
+   * stored, or failed with its own error, either way.
+   */
   private sendQueued(): void {
-    const batch = this.queued;
+    this.sendOneByOne(this.queued);
     this.queued = [];
+    const records = this.queuedFinal;
+    this.queuedFinal = [];
+    if (records.length >= 2 && this.batchesOn && Date.now() >= this.batchesPausedUntil) {
+      this.batcher ??= new FastBatchPublisher(this.nc, DEFAULTS.publishTimeoutMs, (unstored) => {
+        this.batchesPausedUntil = Date.now() + DEFAULTS.fastBatchPauseMs;
+        this.sendOneByOne(unstored);
+      });
+      this.batcher.send(records);
+      return;
+    }
+    this.sendOneByOne(records);
+  }
+
+  private sendOneByOne(records: BatchItem[]): void {
+    if (records.length === 0) return;
     const publisher = (this.publisher ??= new AckingPublisher(this.nc, DEFAULTS.publishTimeoutMs));
     // Only whether the record is stored matters, not where: the ack's body is not decoded.
-    for (const r of batch) publisher.send(r.subject, r.json, undefined, r.done, false);
+    for (const r of records) publisher.send(r.subject, r.data, undefined, r.done, false);
   }
 
   /** Stops waiting for acks of pipelined records: each still queued or pending gets an error. */
   close(): void {
     this.turn.cancel(this.sendQueuedNow);
     const err = new Error('result store closed');
-    for (const r of this.queued.splice(0)) r.done(err);
+    for (const r of [...this.queued.splice(0), ...this.queuedFinal.splice(0)]) r.done(err);
     this.publisher?.close();
     this.publisher = undefined;
+    this.batcher?.close();
+    this.batcher = undefined;
   }
 
   async read(id: string): Promise<ResultRecord | undefined> {

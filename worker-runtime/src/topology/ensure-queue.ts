@@ -5,6 +5,7 @@ import { queueNames } from '../protocol.ts';
 import { desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredTaskStream, desiredWorkflowBucket } from './desired.ts';
 import { IMMUTABLE_CONSUMER_FIELDS, IMMUTABLE_STREAM_FIELDS, diffConfig, updatable, type FieldChange } from './diff.ts';
 import { managerOf } from './manager.ts';
+import { serverFeatures } from './server-features.ts';
 import { laneBacklogOf, queueStateOf, type QueueState } from './queue-state.ts';
 import type { QueueSettings } from './settings.ts';
 import type { desiredRateLimitBucket } from '../rate-limit/topology.ts';
@@ -136,7 +137,8 @@ export async function ensureQueue(nc: NatsConnection, s: QueueSettings): Promise
   const parts: Array<(r: SyncReport) => Promise<SyncedStream | void>> = [
     (r) => syncStream(jsm, desiredTaskStream(s), r),
     (r) => (s.deadLetter.enabled ? syncStream(jsm, desiredDeadLetterStream(s), r) : deleteStream(jsm, names.deadLetterStream, r)),
-    (r) => syncBucket(nc, jsm, desiredResultBucket(s), s.results.enabled, r),
+    // Fast batches: a worker's result records of one turn are stored with one ack (results.ts).
+    (r) => syncBucket(nc, jsm, desiredResultBucket(s), s.results.enabled, r, serverFeatures(nc.info?.version).fastBatch ? { allow_batched: true } : {}),
     (r) => syncBucket(nc, jsm, desiredCancelBucket(s), true, r),
     (r) => syncBucket(nc, jsm, desiredWorkflowBucket(s), true, r),
     (r) => syncRateLimitObjects(nc, s, (bucket) => syncBucket(nc, jsm, bucket, true, r), async (stream) => void (await syncStream(jsm, stream, r))),
@@ -181,6 +183,7 @@ async function syncBucket(
     | ReturnType<typeof desiredSlotBucket>,
   enabled: boolean,
   report: SyncReport,
+  streamFields: { allow_batched?: boolean } = {},
 ): Promise<void> {
   const kvStream = `KV_${bucket.name}`;
   if (!enabled) return deleteStream(jsm, kvStream, report);
@@ -195,9 +198,11 @@ async function syncBucket(
     const { name, ...opts } = bucket;
     await new Kvm(nc).create(name, opts);
     report.created.push(`kv/${name}`);
+    // Kvm.create sets no stream fields but its own: the others follow in one update.
+    if (Object.keys(streamFields).length > 0) await jsm.streams.update(kvStream, streamFields);
   } else {
     const maxBytes = 'max_bytes' in bucket ? bucket.max_bytes : undefined;
-    const desired = { name: kvStream, max_age: bucket.ttl * 1_000_000, max_bytes: maxBytes ?? -1, num_replicas: bucket.replicas };
+    const desired = { name: kvStream, max_age: bucket.ttl * 1_000_000, max_bytes: maxBytes ?? -1, num_replicas: bucket.replicas, ...streamFields };
     await syncStream(jsm, desired, report);
   }
 }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { minimumMinor, parseServerVersion, serverFeatures } from './server-features.ts';
 
 describe('serverFeatures', () => {
-  it('gives a 2.11 server TTL and consumer pause but no schedules', () => {
-    expect(serverFeatures('2.11.9')).toEqual({ messageTtl: true, consumerPause: true, scheduleAt: false, messageCounter: false, scheduleRecurring: false });
+  it('gives a 2.11 server TTL and consumer pause but no schedules nor fast batches', () => {
+    expect(serverFeatures('2.11.9')).toEqual({ messageTtl: true, consumerPause: true, scheduleAt: false, messageCounter: false, scheduleRecurring: false, fastBatch: false });
   });
   it('gives a 2.12 server one-shot schedules but not recurring ones', () => {
     const f = serverFeatures('2.12.3');

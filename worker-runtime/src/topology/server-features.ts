@@ -16,6 +16,8 @@ export const FEATURE_MIN_VERSIONS = {
   messageCounter: '2.12.0',
   /** `@every`, cron expressions and `Nats-Schedule-Time-Zone`: periodic schedules. */
   scheduleRecurring: '2.14.0',
+  /** Fast batch publish (`allow_batched`): the worker's result records, one ack per batch. */
+  fastBatch: '2.14.0',
 } as const;
 
 export type ServerFeature = keyof typeof FEATURE_MIN_VERSIONS;

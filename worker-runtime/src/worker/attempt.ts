@@ -214,7 +214,7 @@ export class Attempt implements InFlightTask {
     // `resultsInFlightMax` records waiting, it keeps the slot, so a stalled server stops the pulls.
     this.track();
     if (results.inFlight < DEFAULTS.resultsInFlightMax) this.release();
-    results.record(this.env.id, record, (err) => (err ? this.unrecorded(err) : this.complete()));
+    results.record(this.env.id, record, (err) => (err ? this.unrecorded(err) : this.complete()), true);
   }
 
   private onError(err: unknown): void {

@@ -36,7 +36,8 @@ export interface RegisteredTask {
  */
 export interface ResultSink {
   write(record: ResultRecord): Promise<boolean>;
-  record(id: string, json: string, done: RecordDone): void;
+  /** `final`: the task's last record, which may be batched (results.ts `record`). */
+  record(id: string, json: string, done: RecordDone, final?: boolean): void;
   /** Records sent and not yet stored. */
   readonly inFlight: number;
 }
