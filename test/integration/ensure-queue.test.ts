@@ -2,6 +2,7 @@
 // the demo and apps without the operator all call it. Its report is what the operator turns into
 // conditions and events.
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { describe, expect, it } from 'vitest';
 import { deadLetterSubject, queueNames, taskSubject } from 'celeriac/protocol';
 import { cancelBucketName, defaultQueueSettings, ensureQueue, pauseQueue, rateCounterStreamName, rateLimitBucketName, readQueueState, slotBucketName } from 'celeriac/topology';
@@ -23,6 +24,23 @@ describe('ensureQueue on a real nats-server', () => {
       state: { pending: 0, ackPending: 0, deadLetters: 0, lastSeq: 0, paused: false },
     });
     expect(await ensureQueue(nats.nc, settings)).toMatchObject({ created: [], updated: [], deleted: [], unchangeable: [] });
+  });
+
+  it('turns fast batches on for the result bucket only, and leaves a mirrored result bucket without them (the server refuses batches on a mirror)', async () => {
+    const jsm = await jetstreamManager(nats.nc);
+    const queue = uniqueQueue('ensure');
+    const n = queueNames(queue);
+    await ensureQueue(nats.nc, defaultQueueSettings(queue, { storage: 'memory' }));
+    expect((await jsm.streams.info(`KV_${n.resultBucket}`)).config.allow_batched).toBe(true);
+    expect((await jsm.streams.info(`KV_${cancelBucketName(queue)}`)).config.allow_batched ?? false).toBe(false);
+
+    const mirrored = uniqueQueue('ensure');
+    const origin = uniqueQueue('origin');
+    await new Kvm(nats.nc).create(origin, { history: 1 });
+    await new Kvm(nats.nc).create(queueNames(mirrored).resultBucket, { mirror: { name: origin } });
+    const report = await ensureQueue(nats.nc, defaultQueueSettings(mirrored, { storage: 'memory' }));
+    expect(report.created).not.toContain(`kv/${queueNames(mirrored).resultBucket}`);
+    expect((await jsm.streams.info(`KV_${queueNames(mirrored).resultBucket}`)).config.allow_batched ?? false).toBe(false);
   });
 
   it("answers the queue's numbers as readQueueState reads them, without a second read", async () => {

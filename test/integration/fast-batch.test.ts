@@ -71,6 +71,29 @@ describe('fast batches on a real nats-server', () => {
     expect(handedBack).toEqual(Array.from({ length: 10 - stored }, (_, i) => stored + i));
   });
 
+  it('hands a batch back when no answer comes in time (as when a new stream leader resets it and waits for a resend)', async () => {
+    // A plain subscriber on the subject: the messages are delivered, and nobody answers.
+    const sub = nats.nc.subscribe('fb.silent.>');
+    const handedBack: string[] = [];
+    let why = '';
+    const outcomes: (Error | undefined | 'pending')[] = ['pending', 'pending'];
+    const publisher = new FastBatchPublisher(nats.nc, 200, (items, reason) => {
+      why = reason;
+      handedBack.push(...items.map((i) => i.subject));
+    });
+    try {
+      publisher.send([0, 1].map((i) => ({ subject: `fb.silent.${i}`, data: '{}', done: (err: Error | undefined) => (outcomes[i] = err) })));
+      await waitFor(() => handedBack.length === 2, { what: 'the batch handed back', timeoutMs: 5_000 });
+      expect(handedBack).toEqual(['fb.silent.0', 'fb.silent.1']);
+      expect(why).toMatch(/no batch ack within 200 ms/);
+      expect(outcomes).toEqual(['pending', 'pending']); // left to the one-by-one path, not failed
+      expect(publisher.inFlight).toBe(0);
+    } finally {
+      publisher.close();
+      sub.unsubscribe();
+    }
+  });
+
   it('a queue set up by ensureQueue takes batches, and a worker whose bucket stops taking them still stores every record', async () => {
     const queue = uniqueQueue('fbq');
     await createQueue(nats.nc, queue, { results: { enabled: true, ttlMs: 60_000, maxBytes: 0 } });

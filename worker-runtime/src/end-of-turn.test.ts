@@ -32,4 +32,15 @@ describe('EndOfTurn', () => {
     await nextTurn();
     expect(log).toEqual(['b', 'a']);
   });
+
+  it('runs every flush of the turn when one throws, then rethrows: no owner is left unflushed for good', () => {
+    const log: string[] = [];
+    const turn = new EndOfTurn();
+    turn.defer(() => {
+      throw new Error('flush failed');
+    });
+    turn.defer(() => log.push('acks'));
+    expect(() => turn.run()).toThrow('flush failed');
+    expect(log).toEqual(['acks']);
+  });
 });

@@ -23,10 +23,23 @@ export class EndOfTurn {
     if (i >= 0) this.flushes.splice(i, 1);
   }
 
-  private run(): void {
+  /**
+   * Runs what is deferred now, every flush even when one throws (its owner, which defers only when
+   * its queue was empty, would never be flushed again); the first throw is rethrown after.
+   */
+  run(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
     const flushes = this.flushes;
     this.flushes = [];
-    for (const f of flushes) f();
+    let failure: { error: unknown } | undefined;
+    for (const f of flushes) {
+      try {
+        f();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
   }
 }

@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { Kvm, type KV } from '@nats-io/kv';
 import { validateKey } from '@nats-io/kv/internal';
 import { AckingPublisher } from './client/publisher.ts';
-import { FastBatchPublisher, type BatchItem } from './client/fast-batch.ts';
+import { FastBatchPublisher, settle, type BatchItem } from './client/fast-batch.ts';
 import { DEFAULTS } from './defaults.ts';
 import { EndOfTurn } from './end-of-turn.ts';
 import { FAILED_STATES, FINAL_STATES, queueNames, type FailedState, type ResultRecord } from './protocol.ts';
@@ -142,11 +142,16 @@ export class ResultStore {
     const records = this.queuedFinal;
     this.queuedFinal = [];
     if (records.length >= 2 && this.batchesOn && Date.now() >= this.batchesPausedUntil) {
-      this.batcher ??= new FastBatchPublisher(this.nc, DEFAULTS.publishTimeoutMs, (unstored) => {
-        this.batchesPausedUntil = Date.now() + DEFAULTS.fastBatchPauseMs;
-        this.sendOneByOne(unstored);
-      });
-      this.batcher.send(records);
+      let batcher;
+      try {
+        batcher = this.batcher ??= new FastBatchPublisher(this.nc, DEFAULTS.publishTimeoutMs, (unstored) => {
+          this.batchesPausedUntil = Date.now() + DEFAULTS.fastBatchPauseMs;
+          this.sendOneByOne(unstored);
+        });
+      } catch (err) {
+        return settle(records, err as Error); // its inbox cannot be subscribed: the connection is closing
+      }
+      batcher.send(records);
       return;
     }
     this.sendOneByOne(records);
@@ -154,7 +159,12 @@ export class ResultStore {
 
   private sendOneByOne(records: BatchItem[]): void {
     if (records.length === 0) return;
-    const publisher = (this.publisher ??= new AckingPublisher(this.nc, DEFAULTS.publishTimeoutMs));
+    let publisher;
+    try {
+      publisher = this.publisher ??= new AckingPublisher(this.nc, DEFAULTS.publishTimeoutMs);
+    } catch (err) {
+      return settle(records, err as Error);
+    }
     // Only whether the record is stored matters, not where: the ack's body is not decoded.
     for (const r of records) publisher.send(r.subject, r.data, undefined, r.done, false);
   }
@@ -163,11 +173,12 @@ export class ResultStore {
   close(): void {
     this.turn.cancel(this.sendQueuedNow);
     const err = new Error('result store closed');
-    for (const r of [...this.queued.splice(0), ...this.queuedFinal.splice(0)]) r.done(err);
+    const unsent = [...this.queued.splice(0), ...this.queuedFinal.splice(0)];
     this.publisher?.close();
     this.publisher = undefined;
     this.batcher?.close();
     this.batcher = undefined;
+    settle(unsent, err);
   }
 
   async read(id: string): Promise<ResultRecord | undefined> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAST_BATCH_OP, fastBatchReply, readBatchAnswer } from './fast-batch.ts';
+import { FAST_BATCH_OP, fastBatchReply, readBatchAnswer, settle, type BatchItem } from './fast-batch.ts';
 
 describe('fastBatchReply', () => {
   it('starts the batch with its first message, appends the middle ones and commits with the last', () => {
@@ -26,5 +26,21 @@ describe('readBatchAnswer', () => {
     });
     expect(readBatchAnswer('', true)).toMatchObject({ ended: true, stored: 0 });
     expect(readBatchAnswer('not json', false)).toMatchObject({ ended: true, stored: 0 });
+  });
+});
+
+describe('settle', () => {
+  it('calls every done once when one throws, and rethrows the first throw', () => {
+    const called: number[] = [];
+    const items: BatchItem[] = [0, 1, 2].map((i) => ({
+      subject: `s.${i}`,
+      data: '',
+      done: () => {
+        called.push(i);
+        if (i === 0) throw new Error('callback failed');
+      },
+    }));
+    expect(() => settle(items, undefined)).toThrow('callback failed');
+    expect(called).toEqual([0, 1, 2]);
   });
 });

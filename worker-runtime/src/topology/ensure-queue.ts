@@ -188,8 +188,9 @@ async function syncBucket(
   const kvStream = `KV_${bucket.name}`;
   if (!enabled) return deleteStream(jsm, kvStream, report);
   let exists = true;
+  let mirror = false;
   try {
-    await jsm.streams.info(kvStream);
+    mirror = Boolean((await jsm.streams.info(kvStream)).config.mirror);
   } catch (e) {
     if (!isNotFound(e)) throw e;
     exists = false;
@@ -202,7 +203,8 @@ async function syncBucket(
     if (Object.keys(streamFields).length > 0) await jsm.streams.update(kvStream, streamFields);
   } else {
     const maxBytes = 'max_bytes' in bucket ? bucket.max_bytes : undefined;
-    const desired = { name: kvStream, max_age: bucket.ttl * 1_000_000, max_bytes: maxBytes ?? -1, num_replicas: bucket.replicas, ...streamFields };
+    // A mirror (made by hand) takes no batches: the server refuses allow_batched on one.
+    const desired = { name: kvStream, max_age: bucket.ttl * 1_000_000, max_bytes: maxBytes ?? -1, num_replicas: bucket.replicas, ...(mirror ? {} : streamFields) };
     await syncStream(jsm, desired, report);
   }
 }
