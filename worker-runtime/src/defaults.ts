@@ -28,6 +28,11 @@ export const DEFAULTS = {
   /** The read-ahead follows the rate this often: quick enough for a burst, no cost per task. */
   readAheadIntervalMs: 250,
   /**
+   * A worker's first look at its rate: until then it pulls its slots only, one round trip per
+   * task at concurrency 1, so a pod started on a backlog is slow for this long.
+   */
+  readAheadFirstTickMs: 50,
+  /**
    * A hung handler must free its slot eventually; long tasks set their own timeout. The worker
    * extends the ack deadline (`working()`) while a task runs, so this, not ackWait, bounds a task.
    */

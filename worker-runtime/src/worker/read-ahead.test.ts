@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULTS } from '../defaults.ts';
-import { readAheadSize } from './read-ahead.ts';
+import { ReadAhead, readAheadSize } from './read-ahead.ts';
 
 describe('readAheadSize', () => {
   const max = DEFAULTS.readAheadMaxExtra;
@@ -14,5 +14,24 @@ describe('readAheadSize', () => {
     [100, 50_000, 100 + max],
   ])('at concurrency %i and %i tasks/s pulls %i ahead', (concurrency, rate, expected) => {
     expect(readAheadSize(concurrency, rate)).toBe(expected);
+  });
+});
+
+describe('ReadAhead', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('sizes the read-ahead from the rate 50 ms after start, then every 250 ms', () => {
+    vi.useFakeTimers();
+    const sizes: number[] = [];
+    const readAhead = new ReadAhead(1, (size) => sizes.push(size));
+    readAhead.taken = 100; // 100 tasks in the first 50 ms: 2,000/s
+    vi.advanceTimersByTime(DEFAULTS.readAheadFirstTickMs);
+    expect(sizes).toEqual([readAheadSize(1, 2_000)]);
+    expect(sizes[0]).toBeGreaterThan(1);
+    vi.advanceTimersByTime(DEFAULTS.readAheadIntervalMs - DEFAULTS.readAheadFirstTickMs);
+    expect(sizes).toHaveLength(2); // the regular tick, at 250 ms
+    readAhead.close();
+    vi.advanceTimersByTime(1_000);
+    expect(sizes).toHaveLength(2);
   });
 });

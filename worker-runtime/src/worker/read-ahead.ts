@@ -24,19 +24,27 @@ export class ReadAhead {
   private lastTaken = 0;
   private lastAt = Date.now();
   private readonly ticker: NodeJS.Timeout;
+  private readonly firstTick: NodeJS.Timeout;
 
   constructor(concurrency: number, apply: (size: number) => void) {
-    this.ticker = setInterval(() => {
+    const tick = () => {
       const now = Date.now();
       const rate = ((this.taken - this.lastTaken) * 1000) / Math.max(1, now - this.lastAt);
       this.lastTaken = this.taken;
       this.lastAt = now;
       apply(readAheadSize(concurrency, rate));
-    }, DEFAULTS.readAheadIntervalMs);
+    };
+    this.ticker = setInterval(tick, DEFAULTS.readAheadIntervalMs);
     this.ticker.unref();
+    // A worker starts knowing no rate, so it pulls its slots only: a pod started on a backlog
+    // (the autoscaler's case) would pull one round trip per slot until the first tick. A first
+    // look sooner ends that in 50 ms instead of 250.
+    this.firstTick = setTimeout(tick, DEFAULTS.readAheadFirstTickMs);
+    this.firstTick.unref();
   }
 
   close(): void {
     clearInterval(this.ticker);
+    clearTimeout(this.firstTick);
   }
 }
