@@ -1,7 +1,7 @@
 // ensureQueue (celeriac/topology), the one way a queue is set up: the operator's reconcile, tests,
 // the demo and apps without the operator all call it. Its report is what the operator turns into
 // conditions and events.
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { describe, expect, it } from 'vitest';
 import { deadLetterSubject, queueNames, taskSubject } from 'celeriac/protocol';
@@ -33,6 +33,18 @@ describe('ensureQueue on a real nats-server', () => {
     await ensureQueue(nats.nc, defaultQueueSettings(queue, { storage: 'memory' }));
     expect((await jsm.streams.info(`KV_${n.resultBucket}`)).config.allow_batched).toBe(true);
     expect((await jsm.streams.info(`KV_${cancelBucketName(queue)}`)).config.allow_batched ?? false).toBe(false);
+    // Made in one request, as Kvm.create would make it: field by field the same as a bucket Kvm made.
+    const settings = defaultQueueSettings(queue, { storage: 'memory' });
+    const twin = uniqueQueue('twin');
+    await new Kvm(nats.nc).create(twin, { ttl: settings.results.ttlMs, replicas: settings.replicas, storage: StorageType.Memory, history: 1 });
+    const ours = (await jsm.streams.info(`KV_${n.resultBucket}`)).config;
+    const kvms = (await jsm.streams.info(`KV_${twin}`)).config;
+    const fields = ['retention', 'max_msgs_per_subject', 'max_msgs', 'max_bytes', 'max_msg_size', 'max_age', 'storage', 'discard', 'allow_direct', 'mirror_direct', 'num_replicas', 'allow_rollup_hdrs', 'deny_delete', 'deny_purge', 'allow_msg_ttl', 'duplicate_window'] as const;
+    for (const f of fields) expect([f, ours[f]]).toEqual([f, kvms[f]]);
+    expect(ours.subjects).toEqual([`$KV.${n.resultBucket}.>`]);
+    const kv = await new Kvm(nats.nc).open(n.resultBucket);
+    await kv.put('t1', '{"state":"succeeded"}');
+    expect((await kv.get('t1'))?.string()).toBe('{"state":"succeeded"}');
 
     const mirrored = uniqueQueue('ensure');
     const origin = uniqueQueue('origin');

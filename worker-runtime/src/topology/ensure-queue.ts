@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { JetStreamApiCodes, JetStreamApiError, type ConsumerInfo, type JetStreamManager, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
+import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, type StorageType, type ConsumerInfo, type JetStreamManager, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { queueNames } from '../protocol.ts';
 import { desiredConsumer, desiredDeadLetterStream, desiredResultBucket, desiredTaskStream, desiredWorkflowBucket } from './desired.ts';
@@ -197,16 +197,39 @@ async function syncBucket(
   }
   if (!exists) {
     const { name, ...opts } = bucket;
-    await new Kvm(nc).create(name, opts);
+    // Kvm.create takes no stream fields but its own: a bucket with others is made as it would make
+    // it, with them, in one request (a follow-up update is one more meta operation per queue).
+    if (Object.keys(streamFields).length > 0) await jsm.streams.add({ ...kvStreamConfig(bucket), ...streamFields });
+    else await new Kvm(nc).create(name, opts);
     report.created.push(`kv/${name}`);
-    // Kvm.create sets no stream fields but its own: the others follow in one update.
-    if (Object.keys(streamFields).length > 0) await jsm.streams.update(kvStream, streamFields);
   } else {
     const maxBytes = 'max_bytes' in bucket ? bucket.max_bytes : undefined;
     // A mirror (made by hand) takes no batches: the server refuses allow_batched on one.
     const desired = { name: kvStream, max_age: bucket.ttl * 1_000_000, max_bytes: maxBytes ?? -1, num_replicas: bucket.replicas, ...(mirror ? {} : streamFields) };
     await syncStream(jsm, desired, report);
   }
+}
+
+/**
+ * The stream `new Kvm(nc).create(name, opts)` makes for these options on a 2.9+ server
+ * (@nats-io/kv `Bucket.init`): limits retention, one subject per key, discard new, direct gets,
+ * rollups. A test compares the two field by field, so a change in nats.js shows.
+ */
+export function kvStreamConfig(bucket: { name: string; ttl: number; replicas: number; storage: StorageType; history: number; max_bytes?: number }) {
+  return {
+    name: `KV_${bucket.name}`,
+    subjects: [`$KV.${bucket.name}.>`],
+    retention: RetentionPolicy.Limits,
+    max_msgs_per_subject: bucket.history,
+    ...(bucket.max_bytes !== undefined && bucket.max_bytes > 0 ? { max_bytes: bucket.max_bytes } : {}),
+    max_msg_size: -1,
+    storage: bucket.storage,
+    discard: DiscardPolicy.New,
+    allow_direct: true,
+    num_replicas: bucket.replicas,
+    ...(bucket.ttl > 0 ? { max_age: bucket.ttl * 1_000_000 } : {}),
+    allow_rollup_hdrs: true,
+  };
 }
 
 /** Deletes every JetStream object of the queue (deletion policy Delete). */
