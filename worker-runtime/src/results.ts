@@ -137,10 +137,19 @@ export class ResultStore {
    * stored, or failed with its own error, either way.
    */
   private sendQueued(): void {
-    this.sendOneByOne(this.queued);
-    this.queued = [];
+    const earlier = this.queued;
     const records = this.queuedFinal;
+    // Taken before sending: a throw below must not leave them queued, where no turn flushes them.
+    this.queued = [];
     this.queuedFinal = [];
+    try {
+      this.sendOneByOne(earlier);
+    } finally {
+      this.sendFinal(records);
+    }
+  }
+
+  private sendFinal(records: BatchItem[]): void {
     if (records.length >= 2 && this.batchesOn && Date.now() >= this.batchesPausedUntil) {
       let batcher;
       try {

@@ -1,13 +1,13 @@
 import { createInbox, nuid, type NatsConnection, type Subscription } from '@nats-io/nats-core';
-import type { PublishDone } from './publisher.ts';
+import { sweepEveryMs, type PublishDone } from './publisher.ts';
 
 /**
  * JetStream's fast batch publish (nats-server 2.14, a stream with `allow_batched: true`): the
  * messages of a batch carry its id, their sequence in it and an operation in the reply subject,
  * and the server answers the batch when its last message is stored, with how many it stored,
  * instead of once per message (plus a flow ack at its start; more often while other batches are
- * open on the stream, from one per message doubling up to one per 500 / open batches). The worker sends a turn's result records this way (results.ts): measured on this
- * machine, 100,000 records in batches of 50 cost the server 9.4-10.5 µs each against 12.4-13.2 µs
+ * open on the stream, from one per message doubling up to one per 500 / open batches). The worker
+ * sends a turn's result records this way (results.ts): measured on this machine, 100,000 records in batches of 50 cost the server 9.4-10.5 µs each against 12.4-13.2 µs
  * acked one by one, and the publishing process 4.5-5.4 µs against 7.5-10.4 µs.
  *
  * Reply subject: `<inbox>.<batch id>.<flow>.<gap mode>.<seq>.<op>.$FI` (nats-server
@@ -124,7 +124,7 @@ export class FastBatchPublisher {
         }
       },
     });
-    this.sweeper = setInterval(() => this.sweep(), Math.min(1000, Math.max(10, timeoutMs / 4)));
+    this.sweeper = setInterval(() => this.sweep(), sweepEveryMs(timeoutMs));
     this.sweeper.unref();
   }
 

@@ -17,6 +17,11 @@ export class PublishRejectedError extends Error {
   }
 }
 
+/** How often a publisher looks for publishes past their timeout: one timer for all of them. */
+export function sweepEveryMs(timeoutMs: number): number {
+  return Math.min(1000, Math.max(10, timeoutMs / 4));
+}
+
 /** Called once per publish: with the ack, or with why there is none. */
 export type PublishDone = (err: Error | undefined, ack?: PublishAck) => void;
 
@@ -83,7 +88,7 @@ export class AckingPublisher {
       },
     });
     // One timer for all publishes: a timer per message would cost more than the publish itself.
-    this.sweeper = setInterval(() => this.sweep(), Math.min(1000, Math.max(10, timeoutMs / 4)));
+    this.sweeper = setInterval(() => this.sweep(), sweepEveryMs(timeoutMs));
     this.sweeper.unref();
   }
 
